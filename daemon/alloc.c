@@ -1,0 +1,2 @@
+/* alloc.c: being written */
+typedef int wa_alloc_placeholder;

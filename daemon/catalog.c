@@ -1,0 +1,2 @@
+/* catalog.c: being written */
+typedef int wa_catalog_placeholder;

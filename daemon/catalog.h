@@ -1,0 +1,90 @@
+/*
+ * catalog.h: the product port catalog, loaded from JSON files
+ * (schema/products/<id>.json), one product family per file.
+ */
+#ifndef WA_CATALOG_H
+#define WA_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+enum wa_proto { WA_TCP = 0, WA_UDP = 1 };
+#define WA_NPROTO 2
+
+/* When a port is open: by default, with a feature, or only named. */
+enum wa_open { WA_OPEN_DEFAULT, WA_OPEN_CONDITIONAL, WA_OPEN_LISTED };
+
+struct wa_port_def {
+	char *name;              /* kebab-case, unique within the product */
+	uint16_t port;           /* base port at offset 0 */
+	uint8_t proto;           /* enum wa_proto */
+	bool shifts;             /* base + offset, else fixed */
+	uint8_t open;            /* enum wa_open */
+	char *description;
+	char *config;            /* config key that sets it, may be NULL */
+	char *source;
+};
+
+struct wa_product {
+	char *id;                /* canonical, e.g. "apim-4" */
+	char **aliases;
+	size_t naliases;
+	char *name;
+	char *versions;
+	int internal_offset;     /* the offset the product ships with */
+	char **home_patterns;    /* fnmatch patterns on the carbon home's tail */
+	size_t nhome_patterns;
+	char *offset_kind;       /* "toml", "carbon-xml", "yaml" or NULL */
+	char *offset_file;       /* relative to the carbon home, or NULL */
+	char *offset_flag;       /* "-DportOffset" or NULL */
+	char *offset_script;
+	char *path;              /* the file it was loaded from */
+	struct wa_port_def *ports;
+	size_t nports;
+	json_t *json;            /* the validated file, for the products op */
+};
+
+struct wa_catalog {
+	struct wa_product *products;
+	size_t nproducts;
+};
+
+/*
+ * Load every *.json file of each directory, in order; a product whose id
+ * is already known replaces the earlier one (local additions override
+ * shipped files).  Missing directories after the first are skipped.  On
+ * error, err names the file, the product and the field.
+ */
+int wa_catalog_load(struct wa_catalog **out, const char *const *dirs,
+    size_t ndirs, char *err, size_t errlen);
+/* Parse one product from JSON text; path is used in messages only. */
+int wa_product_parse(struct wa_product *p, const char *text, size_t len,
+    const char *path, char *err, size_t errlen);
+void wa_product_clear(struct wa_product *p);
+void wa_catalog_free(struct wa_catalog *cat);
+
+/* By id or alias; NULL when unknown. */
+const struct wa_product *wa_catalog_find(const struct wa_catalog *cat,
+    const char *id);
+/* The product whose home pattern matches a carbon home path, or NULL. */
+const struct wa_product *wa_catalog_match_home(const struct wa_catalog *cat,
+    const char *home);
+const struct wa_port_def *wa_product_port(const struct wa_product *p,
+    const char *name);
+
+/*
+ * The directories a binary reads by default: the source tree's catalog
+ * when it runs from the build tree, else the installed one; then the
+ * local overrides in /etc/wso2-alloc/products.d.  $WSO2_ALLOC_CATALOG
+ * replaces the first.  Returns the count (at most 2) stored in dirs.
+ */
+size_t wa_catalog_default_dirs(const char *dirs[2]);
+
+const char *wa_proto_name(int proto);
+int wa_proto_parse(const char *s);   /* -1 when neither tcp nor udp */
+const char *wa_open_name(int open);
+
+#endif

@@ -1,0 +1,2 @@
+/* ledger.c: being written */
+typedef int wa_ledger_placeholder;

@@ -1,0 +1,149 @@
+/*
+ * ledger.h: the durable SQLite record of every instance and every lease
+ * event.  The ledger is the source of truth; the daemon's portmap is a
+ * cache of its active leases.
+ *
+ * Write calls run inside the current transaction when one is open
+ * (wa_ledger_begin), else in one BEGIN IMMEDIATE transaction of their
+ * own.  Times are milliseconds since the Unix epoch; 0 means none.
+ */
+#ifndef WA_LEDGER_H
+#define WA_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "portmap.h"
+
+struct wa_ledger;
+
+enum wa_sync { WA_SYNC_FULL, WA_SYNC_NORMAL };
+
+enum wa_state { WA_STATE_ACTIVE, WA_STATE_RELEASED, WA_STATE_EXPIRED,
+	WA_STATE_RECLAIMED };
+
+enum wa_event_kind { WA_EV_LEASED, WA_EV_RENEWED, WA_EV_RELEASED,
+	WA_EV_EXPIRED, WA_EV_RECLAIMED, WA_EV_ADOPTED, WA_EV_REFUSED,
+	WA_EV_ATTACHED };
+
+struct wa_ledger_opts {
+	enum wa_sync sync;      /* default FULL */
+	int busy_timeout_ms;    /* default 5000 */
+	bool readonly;          /* no lock, no migrations, query_only */
+};
+
+struct wa_lease_port {
+	char *name;
+	uint16_t port;
+	uint8_t proto;
+};
+
+struct wa_instance {
+	int64_t id;
+	char *name;
+	char *product;
+	int offset;
+	enum wa_state state;
+	uid_t owner_uid;
+	pid_t pid;                   /* 0 when not bound to a process */
+	unsigned long long pid_start;
+	int64_t created, renewed, expires;
+	char *labels;                /* JSON object text, never NULL once read */
+	char *home;                  /* may be NULL */
+	char *note;                  /* may be NULL */
+	struct wa_lease_port *ports; /* active leases only */
+	size_t nports;
+};
+
+struct wa_event {
+	int64_t id, time;
+	enum wa_event_kind kind;
+	char *instance;
+	char *product;
+	int offset;
+	uid_t uid;
+	pid_t pid;
+	char *detail;                /* JSON text or NULL */
+};
+
+struct wa_ledger_filter {
+	const char *product;         /* NULL: any */
+	int state;                   /* -1: any */
+	long owner_uid;              /* -1: any */
+};
+
+int wa_ledger_open(struct wa_ledger **out, const char *path,
+    const struct wa_ledger_opts *o, char *err, size_t errlen);
+void wa_ledger_close(struct wa_ledger *l);
+int wa_ledger_schema_version(const struct wa_ledger *l);
+int wa_ledger_latest_version(void);   /* of the compiled-in migrations */
+const char *wa_ledger_path(const struct wa_ledger *l);
+enum wa_sync wa_ledger_sync(const struct wa_ledger *l);
+/* The last SQLite message, for logs. */
+const char *wa_ledger_errmsg(const struct wa_ledger *l);
+
+/* Transactions and savepoints, for group commit. */
+int wa_ledger_begin(struct wa_ledger *l);
+int wa_ledger_commit(struct wa_ledger *l);
+void wa_ledger_rollback(struct wa_ledger *l);
+int wa_ledger_savepoint(struct wa_ledger *l);
+int wa_ledger_savepoint_release(struct wa_ledger *l);
+void wa_ledger_savepoint_rollback(struct wa_ledger *l);
+bool wa_ledger_in_tx(const struct wa_ledger *l);
+
+/*
+ * Record an active lease: inserts the instance or reactivates the row of
+ * that name, inserts its ports (UNIQUE over active ports: WA_ECONFLICT if
+ * the database already holds one), appends a leased/adopted event.
+ * inst->id and created are filled.
+ */
+int wa_ledger_lease(struct wa_ledger *l, struct wa_instance *inst,
+    enum wa_event_kind kind, const char *detail);
+int wa_ledger_renew(struct wa_ledger *l, const char *name, int64_t expires,
+    uid_t uid, pid_t pid);
+/* End an active lease (released, expired or reclaimed): its ports are
+ * freed, the offset kept for stickiness.  WA_ENOTFOUND if not active. */
+int wa_ledger_end(struct wa_ledger *l, const char *name, enum wa_state to,
+    uid_t uid, pid_t pid, const char *detail);
+int wa_ledger_attach(struct wa_ledger *l, const char *name, pid_t pid,
+    unsigned long long start, uid_t uid, pid_t by_pid);
+/* A refused request, for the history. */
+int wa_ledger_refused(struct wa_ledger *l, const char *name,
+    const char *product, int offset, uid_t uid, pid_t pid,
+    const char *detail);
+
+/* Reads.  Instances are filled with malloc'd strings: wa_instance_clear. */
+int wa_ledger_find(struct wa_ledger *l, const char *name,
+    struct wa_instance *out);
+int wa_ledger_find_id(struct wa_ledger *l, int64_t id,
+    struct wa_instance *out);
+int wa_ledger_find_port(struct wa_ledger *l, int proto, uint16_t port,
+    struct wa_instance *out);
+/* cb returns non-zero to stop (that value is returned). */
+typedef int (*wa_instance_cb)(void *arg, const struct wa_instance *inst);
+int wa_ledger_list(struct wa_ledger *l, const struct wa_ledger_filter *f,
+    wa_instance_cb cb, void *arg);
+typedef int (*wa_event_cb)(void *arg, const struct wa_event *ev);
+/* Oldest first; the newest limit events (limit <= 0: all). */
+int wa_ledger_history(struct wa_ledger *l, const char *name, int limit,
+    wa_event_cb cb, void *arg);
+/* Mark every active lease's ports in m's lease layer. */
+int wa_ledger_load(struct wa_ledger *l, struct wa_portmap *m);
+/* The lowest n >= 1 with no instance named "<prefix>-<n>". */
+int wa_ledger_next_name(struct wa_ledger *l, const char *prefix,
+    char *buf, size_t len);
+/* The earliest expires_at among active leases, 0 if none. */
+int64_t wa_ledger_next_expiry(struct wa_ledger *l);
+typedef int (*wa_count_cb)(void *arg, const char *product, long active);
+int wa_ledger_counts(struct wa_ledger *l, wa_count_cb cb, void *arg,
+    long *events);
+
+void wa_instance_clear(struct wa_instance *inst);
+void wa_event_clear(struct wa_event *ev);
+const char *wa_state_name(enum wa_state s);
+int wa_state_parse(const char *s);
+const char *wa_event_name(enum wa_event_kind k);
+
+#endif

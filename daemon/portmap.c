@@ -1,0 +1,2 @@
+/* portmap.c: being written */
+typedef int wa_portmap_placeholder;

@@ -1,0 +1,2 @@
+/* procnet.c: being written */
+typedef int wa_procnet_placeholder;

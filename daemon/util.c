@@ -1,0 +1,156 @@
+/*
+ * util.c: time, durations, files and per-user directories.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "wso2alloc.h"
+
+int64_t
+wa_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+char *
+wa_time_format(int64_t ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "invalid");
+	return buf;
+}
+
+int
+wa_duration_parse(const char *s, long *secs)
+{
+	char *end;
+	long v, mult = 1;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return WA_EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s)
+		return WA_EINVAL;
+	switch (*end) {
+	case '\0': case 's': mult = 1; break;
+	case 'm': mult = 60; break;
+	case 'h': mult = 3600; break;
+	case 'd': mult = 86400; break;
+	default: return WA_EINVAL;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return WA_EINVAL;
+	/* A lease longer than ten years is a typo, not a plan. */
+	if (v <= 0 || v > 3650L * 86400 / mult)
+		return WA_EINVAL;
+	*secs = v * mult;
+	return 0;
+}
+
+char *
+wa_file_read(const char *path, size_t *lenp)
+{
+	FILE *f;
+	char *buf = NULL, *nbuf;
+	size_t len = 0, cap = 0, n;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return NULL;
+	for (;;) {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			if ((nbuf = realloc(buf, cap)) == NULL)
+				goto fail;
+			buf = nbuf;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f))
+		goto fail;
+	fclose(f);
+	buf[len] = '\0';
+	if (lenp != NULL)
+		*lenp = len;
+	return buf;
+fail:
+	free(buf);
+	fclose(f);
+	return NULL;
+}
+
+int
+wa_mkdir_p(const char *path, unsigned mode)
+{
+	char tmp[4096];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof tmp)
+		return WA_EINVAL;
+	memcpy(tmp, path, len + 1);
+	for (char *p = tmp + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(tmp, mode) != 0 && errno != EEXIST)
+				return WA_EIO;
+			*p = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	return 0;
+}
+
+static char *
+wa_dir_join(const char *base, const char *rest)
+{
+	size_t n = strlen(base) + strlen(rest) + 2;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s/%s", base, rest);
+	return p;
+}
+
+char *
+wa_user_runtime_dir(void)
+{
+	const char *x = getenv("XDG_RUNTIME_DIR");
+	char tmp[64];
+
+	if (x != NULL && *x == '/')
+		return wa_dir_join(x, "wso2-alloc");
+	/* No session runtime dir (cron, ssh without pam_systemd). */
+	snprintf(tmp, sizeof tmp, "/tmp/wso2-alloc-%u", (unsigned)getuid());
+	return strdup(tmp);
+}
+
+char *
+wa_user_state_dir(void)
+{
+	const char *x = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+
+	if (x != NULL && *x == '/')
+		return wa_dir_join(x, "wso2-alloc");
+	if (home == NULL || *home != '/')
+		return NULL;
+	return wa_dir_join(home, ".local/state/wso2-alloc");
+}

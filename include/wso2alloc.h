@@ -1,0 +1,125 @@
+/*
+ * wso2alloc.h: the public surface of libwso2alloc.
+ *
+ * Connect to wso2-allocd over its Unix socket and make one call per
+ * protocol operation (docs/protocol.md).  Results are jansson objects
+ * shaped exactly as the protocol's response fields; the caller owns every
+ * json_t it receives (json_decref).  Errors are negative WA_E* codes;
+ * wa_strerror() describes them and wa_client_error() returns the
+ * daemon's error object of the last failed call, for the details.
+ */
+#ifndef WSO2ALLOC_H
+#define WSO2ALLOC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WA_VERSION "0.1.0"
+#define WA_PROTOCOL_VERSION 1
+#define WA_MAX_LINE (64 * 1024)
+
+/*
+ * Error codes: name, protocol code, message.  The protocol code is what
+ * travels in {"error": {"code": ...}}; codes without one are local.
+ */
+#define WA_ERRNO_MAP(XX)                                                     \
+	XX(ENOMEM, -1, "internal", "out of memory")                          \
+	XX(EINVAL, -2, "invalid", "invalid argument")                        \
+	XX(ENOTFOUND, -3, "not_found", "no such lease")                      \
+	XX(ECONFLICT, -4, "conflict", "port conflict")                       \
+	XX(EEXHAUSTED, -5, "exhausted", "no free offset")                    \
+	XX(EFORBIDDEN, -6, "forbidden", "permission denied")                 \
+	XX(EBUSY, -7, "busy", "daemon busy")                                 \
+	XX(EPRODUCT, -8, "unknown_product", "unknown product")               \
+	XX(EBADREQ, -9, "bad_request", "malformed request")                  \
+	XX(ETOOLARGE, -10, "too_large", "request too large")                 \
+	XX(EUNKNOWNOP, -11, "unknown_op", "unknown operation")               \
+	XX(EUNAVAIL, -12, "unavailable", "ledger cannot be written")         \
+	XX(EINTERNAL, -13, "internal", "internal error")                     \
+	XX(EFULL, -14, "unavailable", "disk full")                           \
+	XX(EREADONLY, -15, "unavailable", "ledger is read-only")             \
+	XX(ECORRUPT, -16, "unavailable", "ledger is corrupt")                \
+	XX(ELOCKED, -17, "unavailable", "ledger in use by another daemon")   \
+	XX(ESCHEMA, -18, "unavailable", "ledger schema newer than this binary") \
+	XX(ECATALOG, -19, "invalid", "invalid catalog")                      \
+	XX(EIO, -20, "internal", "input/output error")                       \
+	XX(ECONNECT, -21, NULL, "daemon unreachable")                        \
+	XX(EPROTO, -22, NULL, "malformed response from daemon")              \
+	XX(EDBBUSY, -23, "busy", "ledger busy")
+
+typedef enum {
+	WA_OK = 0,
+#define WA_ERRNO_ENUM(name, val, code, msg) WA_##name = (val),
+	WA_ERRNO_MAP(WA_ERRNO_ENUM)
+#undef WA_ERRNO_ENUM
+	WA_ERRNO_LAST = -24
+} wa_errno_t;
+
+/* A sentence for an error code. */
+const char *wa_strerror(int err);
+/* The protocol code ("not_found", ...) or NULL for local-only errors. */
+const char *wa_err_code(int err);
+/* The error for a protocol code; WA_EINTERNAL when unknown. */
+int wa_err_from_code(const char *code);
+
+/* Where a client looks for the daemon: --socket, $WSO2_ALLOC_SOCKET,
+ * the system socket when it exists, else the user socket.  Returns a
+ * malloc'd path or NULL when no candidate can be formed. */
+#define WA_SYSTEM_SOCKET "/run/wso2-alloc/wso2-alloc.sock"
+char *wa_socket_path_user(void);
+char *wa_socket_path_resolve(const char *explicit_path);
+
+typedef struct wa_client wa_client;
+
+/* Connect; WA_ECONNECT when nobody answers at path. */
+int wa_client_open(wa_client **out, const char *path);
+void wa_client_close(wa_client *c);
+/* Send one request (borrowed) and read its response.  On success the
+ * whole response object is stored in *resp (new reference).  On a daemon
+ * error the error object is kept for wa_client_error(). */
+int wa_client_call(wa_client *c, json_t *req, json_t **resp);
+/* The {"code","message",...} object of the last failed call, or NULL.
+ * Borrowed: valid until the next call. */
+const json_t *wa_client_error(const wa_client *c);
+
+struct wa_lease_request {
+	const char *product;       /* required: id or alias */
+	const char *name;          /* NULL: the daemon picks one */
+	const char *home;          /* carbon home, may be NULL */
+	int offset;                /* -1: let the daemon choose */
+	const char *const *with;   /* extra port names */
+	size_t nwith;
+	const char *const *without; /* default port names to leave out */
+	size_t nwithout;
+	pid_t pid;                 /* 0: not bound to a process */
+	long ttl;                  /* seconds; 0: no lifetime */
+	json_t *labels;            /* borrowed string map, may be NULL */
+	const char *link;          /* "role=NAME" pairing, may be NULL */
+};
+
+/* Each stores the protocol's lease object (or list, ...) in *out. */
+int wa_lease(wa_client *c, const struct wa_lease_request *r, json_t **lease);
+int wa_release(wa_client *c, const char *name, json_t **lease);
+int wa_renew(wa_client *c, const char *name, long ttl, json_t **lease);
+int wa_attach(wa_client *c, const char *name, pid_t pid, json_t **lease);
+int wa_show(wa_client *c, const char *name, json_t **lease);
+/* owner_uid < 0 and NULL strings mean "any". */
+int wa_list(wa_client *c, const char *product, long owner_uid,
+    const char *state, json_t **leases);
+int wa_who(wa_client *c, int port, const char *proto, json_t **resp);
+int wa_ports(wa_client *c, const char *product, json_t **ports);
+int wa_products(wa_client *c, const char *id, json_t **products);
+int wa_history(wa_client *c, const char *name, int limit, json_t **events);
+int wa_status(wa_client *c, json_t **status);
+int wa_ping(wa_client *c);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WSO2ALLOC_H */
