@@ -25,25 +25,6 @@ wa_taken(const struct wa_portmap *m, int proto, int port)
 	return (wa_taken_word(m, proto, (size_t)port >> 6) >> (port & 63)) & 1;
 }
 
-/* The first free port at or after port, or 65536 when none. */
-static int
-wa_next_free(const struct wa_portmap *m, int proto, int port)
-{
-	size_t w;
-	uint64_t free;
-
-	if (port > 65535)
-		return 65536;
-	w = (size_t)port >> 6;
-	free = ~wa_taken_word(m, proto, w) & (~(uint64_t)0 << (port & 63));
-	while (free == 0) {
-		if (++w == WA_BITMAP_WORDS)
-			return 65536;
-		free = ~wa_taken_word(m, proto, w);
-	}
-	return (int)(w << 6) + __builtin_ctzll(free);
-}
-
 int
 wa_port_effective(const struct wa_port_def *d, int offset)
 {
@@ -183,26 +164,44 @@ wa_alloc_blocked(const struct wa_portmap *m,
 	return -1;
 }
 
+/* 64 taken-bits of proto starting at port: bit i is port + i. */
+static inline uint64_t
+wa_taken_run(const struct wa_portmap *m, int proto, int port)
+{
+	size_t w = (size_t)port >> 6;
+	unsigned sh = (unsigned)port & 63;
+	uint64_t run;
+
+	run = wa_taken_word(m, proto, w) >> sh;
+	if (sh != 0 && w + 1 < WA_BITMAP_WORDS)
+		run |= wa_taken_word(m, proto, w + 1) << (64 - sh);
+	return run;
+}
+
 /*
- * Lowest free offset in [lo, hi].  When a port blocks, jump straight to
- * the offset where that port reaches its next free slot: every offset
- * in between is blocked by the same port.
+ * Lowest free offset in [lo, hi], 64 candidates at a time: bit i of
+ * blocked is set when some port is taken at offset off + i, so each
+ * window costs one shifted word per port.
  */
 static int
 wa_alloc_search(const struct wa_portmap *m,
     const struct wa_port_def *const *sel, size_t nsel, int lo, int hi)
 {
-	const struct wa_port_def *d;
-	int off = lo, i, next;
+	uint64_t blocked;
+	size_t i;
+	int off;
 
-	while (off <= hi) {
-		if ((i = wa_alloc_blocked(m, sel, nsel, off)) < 0)
-			return off;
-		d = sel[i];
-		next = wa_next_free(m, d->proto, d->port + off + 1);
-		if (next > 65535)
-			return -1;
-		off = next - d->port;
+	for (off = lo; off <= hi; off += 64) {
+		blocked = 0;
+		/* Offsets past hi are out of bounds, never candidates. */
+		if (hi - off < 63)
+			blocked = ~(uint64_t)0 << (hi - off + 1);
+		for (i = 0; i < nsel && ~blocked != 0; i++)
+			if (sel[i]->shifts)
+				blocked |= wa_taken_run(m, sel[i]->proto,
+				    sel[i]->port + off);
+		if (~blocked != 0)
+			return off + __builtin_ctzll(~blocked);
 	}
 	return -1;
 }
