@@ -1,5 +1,6 @@
 # Writes OUT: a C array of the migration scripts, in file-name order.
 set(body "/* Generated from the schema/ledger migrations: do not edit. */\n#include <stddef.h>\n\nconst char *const wa_migrations[] = {\n")
+string(REPLACE "|" ";" SQL "${SQL}")
 foreach(f ${SQL})
   file(READ "${f}" text)
   string(REPLACE "\\" "\\\\" text "${text}")
