@@ -1,2 +1,1095 @@
-/* ledger.c: being written */
-typedef int wa_ledger_placeholder;
+/*
+ * ledger.c: the SQLite ledger.  Every state change is one BEGIN IMMEDIATE
+ * transaction (or a savepoint inside the caller's batch), so a failed
+ * write leaves nothing behind and the database stays the source of truth.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "ledger.h"
+#include "util.h"
+#include "wso2alloc.h"
+
+extern const char *const wa_migrations[];
+extern const size_t wa_nmigrations;
+
+enum wa_st {
+	ST_UPSERT, ST_INS_PORT, ST_INS_EVENT, ST_RENEW, ST_END, ST_DEL_PORTS,
+	ST_ATTACH, ST_FIND, ST_FIND_ID, ST_FIND_PORT, ST_PORTS_OF, ST_LIST,
+	ST_HISTORY, ST_LOAD, ST_NAMES, ST_NEXT_EXPIRY, ST_COUNTS, ST_NEVENTS,
+	ST_EXPIRED, ST_COUNT
+};
+
+#define WA_COLS "id, name, product, offset, state, owner_uid, pid, " \
+	"pid_start, created, renewed, expires, labels, home, note"
+
+static const char *const wa_sql[ST_COUNT] = {
+	[ST_UPSERT] = "INSERT INTO instances (name, product, offset, state, "
+	    "owner_uid, pid, pid_start, created, renewed, expires, labels, "
+	    "home, note) VALUES (?1, ?2, ?3, 'active', ?4, ?5, ?6, ?7, ?7, ?8, "
+	    "?9, ?10, ?11) ON CONFLICT (name) DO UPDATE SET "
+	    "product = excluded.product, offset = excluded.offset, "
+	    "state = 'active', owner_uid = excluded.owner_uid, "
+	    "pid = excluded.pid, pid_start = excluded.pid_start, "
+	    "created = excluded.created, renewed = excluded.renewed, "
+	    "expires = excluded.expires, labels = excluded.labels, "
+	    "home = excluded.home, note = excluded.note "
+	    "WHERE instances.state != 'active' RETURNING id",
+	[ST_INS_PORT] = "INSERT INTO leased_ports (instance_id, port, proto, "
+	    "name) VALUES (?1, ?2, ?3, ?4)",
+	[ST_INS_EVENT] = "INSERT INTO events (time, kind, instance, product, "
+	    "offset, uid, pid, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_RENEW] = "UPDATE instances SET renewed = ?2, expires = ?3 "
+	    "WHERE name = ?1 AND state = 'active' RETURNING product, offset",
+	[ST_END] = "UPDATE instances SET state = ?2, renewed = ?3 "
+	    "WHERE name = ?1 AND state = 'active' RETURNING id, product, offset",
+	[ST_DEL_PORTS] = "DELETE FROM leased_ports WHERE instance_id = ?1",
+	[ST_ATTACH] = "UPDATE instances SET pid = ?2, pid_start = ?3 "
+	    "WHERE name = ?1 AND state = 'active' RETURNING product, offset",
+	[ST_FIND] = "SELECT " WA_COLS " FROM instances WHERE name = ?1",
+	[ST_FIND_ID] = "SELECT " WA_COLS " FROM instances WHERE id = ?1",
+	[ST_FIND_PORT] = "SELECT instance_id FROM leased_ports "
+	    "WHERE proto = ?1 AND port = ?2",
+	[ST_PORTS_OF] = "SELECT name, port, proto FROM leased_ports "
+	    "WHERE instance_id = ?1 ORDER BY port, proto",
+	[ST_LIST] = "SELECT " WA_COLS " FROM instances "
+	    "WHERE (?1 IS NULL OR product = ?1) AND (?2 IS NULL OR state = ?2) "
+	    "AND (?3 IS NULL OR owner_uid = ?3) ORDER BY name",
+	[ST_HISTORY] = "SELECT * FROM (SELECT id, time, kind, instance, "
+	    "product, offset, uid, pid, detail FROM events "
+	    "WHERE (?1 IS NULL OR instance = ?1) ORDER BY id DESC LIMIT ?2) "
+	    "ORDER BY id",
+	[ST_LOAD] = "SELECT instance_id, proto, port FROM leased_ports",
+	[ST_NAMES] = "SELECT substr(name, length(?1) + 2) FROM instances "
+	    "WHERE substr(name, 1, length(?1) + 1) = ?1 || '-'",
+	[ST_NEXT_EXPIRY] = "SELECT min(expires) FROM instances "
+	    "WHERE state = 'active' AND expires IS NOT NULL",
+	[ST_COUNTS] = "SELECT product, count(*) FROM instances "
+	    "WHERE state = 'active' GROUP BY product ORDER BY product",
+	[ST_NEVENTS] = "SELECT count(*) FROM events",
+	[ST_EXPIRED] = "SELECT name FROM instances WHERE state = 'active' "
+	    "AND expires IS NOT NULL AND expires <= ?1 ORDER BY expires",
+};
+
+struct wa_ledger {
+	sqlite3 *db;
+	char *path;
+	int lockfd;
+	bool readonly;
+	bool in_tx;
+	enum wa_sync sync;
+	int version;
+	sqlite3_stmt *st[ST_COUNT];
+};
+
+static const char *const wa_state_names[] = { "active", "released",
+	"expired", "reclaimed" };
+static const char *const wa_event_names[] = { "leased", "renewed",
+	"released", "expired", "reclaimed", "adopted", "refused", "attached" };
+
+/* SQLite's result codes, kept meaningful all the way up. */
+static int
+wa_sqlite_err(int rc)
+{
+	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return WA_ECONFLICT;
+	switch (rc & 0xff) {
+	case SQLITE_OK: case SQLITE_DONE: case SQLITE_ROW: return 0;
+	case SQLITE_FULL: return WA_EFULL;
+	case SQLITE_READONLY: return WA_EREADONLY;
+	case SQLITE_CORRUPT: case SQLITE_NOTADB: return WA_ECORRUPT;
+	case SQLITE_BUSY: case SQLITE_LOCKED: return WA_EDBBUSY;
+	case SQLITE_NOMEM: return WA_ENOMEM;
+	case SQLITE_CONSTRAINT: return WA_EINVAL;
+	case SQLITE_IOERR:
+		/* Some file systems report a full disk as a write error. */
+		return errno == ENOSPC ? WA_EFULL : WA_EIO;
+	default: return WA_EIO;
+	}
+}
+
+static int
+wa_exec(struct wa_ledger *l, const char *sql)
+{
+	return wa_sqlite_err(sqlite3_exec(l->db, sql, NULL, NULL, NULL));
+}
+
+int
+wa_ledger_exec(struct wa_ledger *l, const char *sql)
+{
+	return wa_exec(l, sql);
+}
+
+static sqlite3_stmt *
+wa_stmt(struct wa_ledger *l, enum wa_st id)
+{
+	if (l->st[id] == NULL &&
+	    sqlite3_prepare_v3(l->db, wa_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+	    &l->st[id], NULL) != SQLITE_OK)
+		return NULL;
+	return l->st[id];
+}
+
+static void
+wa_done(sqlite3_stmt *s)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
+/* Run a statement that returns no rows (or ignores them). */
+static int
+wa_step_done(sqlite3_stmt *s)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		;
+	rc = rc == SQLITE_DONE ? 0 : wa_sqlite_err(sqlite3_extended_errcode(
+	    sqlite3_db_handle(s)));
+	wa_done(s);
+	return rc;
+}
+
+static void
+wa_bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v != NULL)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void
+wa_bind_nonzero(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v != 0)
+		sqlite3_bind_int64(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* flock beside the database: two daemons never serve one ledger. */
+static int
+wa_ledger_lock(struct wa_ledger *l, char *err, size_t errlen)
+{
+	char lpath[PATH_MAX], buf[32];
+	ssize_t n;
+
+	snprintf(lpath, sizeof lpath, "%s.lock", l->path);
+	if ((l->lockfd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		snprintf(err, errlen, "%s: %s", lpath, strerror(errno));
+		return errno == EROFS || errno == EACCES ? WA_EREADONLY : WA_EIO;
+	}
+	if (flock(l->lockfd, LOCK_EX | LOCK_NB) != 0) {
+		n = pread(l->lockfd, buf, sizeof buf - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		snprintf(err, errlen, "ledger %s is in use by another "
+		    "wso2-allocd (pid %s)", l->path, *buf ? buf : "unknown");
+		return WA_ELOCKED;
+	}
+	/* The pid is a courtesy for the message above: failure is fine. */
+	n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (ftruncate(l->lockfd, 0) == 0)
+		(void)!pwrite(l->lockfd, buf, (size_t)n, 0);
+	return 0;
+}
+
+static int
+wa_ledger_migrate(struct wa_ledger *l, char *err, size_t errlen)
+{
+	char sql[64];
+	int rc;
+
+	for (size_t v = (size_t)l->version; v < wa_nmigrations; v++) {
+		if ((rc = wa_exec(l, "BEGIN IMMEDIATE")) != 0)
+			goto fail;
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %zu", v + 1);
+		if ((rc = wa_exec(l, wa_migrations[v])) != 0 ||
+		    (rc = wa_exec(l, sql)) != 0) {
+			snprintf(err, errlen, "%s: migration %zu failed: %s",
+			    l->path, v + 1, sqlite3_errmsg(l->db));
+			wa_exec(l, "ROLLBACK");
+			return rc;
+		}
+		if ((rc = wa_exec(l, "COMMIT")) != 0)
+			goto fail;
+		l->version = (int)v + 1;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: cannot migrate: %s", l->path,
+	    sqlite3_errmsg(l->db));
+	return rc;
+}
+
+static int
+wa_ledger_check(struct wa_ledger *l, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(l->db, "PRAGMA quick_check", -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(s, 0),
+	    "ok") == 0)
+		rc = 0;
+	else if (rc == SQLITE_ROW || (rc & 0xff) == SQLITE_CORRUPT ||
+	    (rc & 0xff) == SQLITE_NOTADB) {
+		snprintf(err, errlen, "ledger %s is corrupt (%s): restore it "
+		    "from a backup or move it aside", l->path,
+		    rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) :
+		    sqlite3_errmsg(l->db));
+		rc = WA_ECORRUPT;
+	} else {
+		snprintf(err, errlen, "ledger %s: %s", l->path,
+		    sqlite3_errmsg(l->db));
+		rc = wa_sqlite_err(rc);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int
+wa_ledger_version(struct wa_ledger *l)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(l->db, "PRAGMA user_version", -1, &s,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int
+wa_ledger_pragmas(struct wa_ledger *l, char *err, size_t errlen)
+{
+	char sql[64];
+	int rc;
+
+	if (l->readonly)
+		return wa_exec(l, "PRAGMA query_only = ON");
+	if ((rc = wa_exec(l, "PRAGMA journal_mode = WAL")) != 0 ||
+	    (rc = wa_exec(l, "PRAGMA foreign_keys = ON")) != 0)
+		goto fail;
+	snprintf(sql, sizeof sql, "PRAGMA synchronous = %s",
+	    l->sync == WA_SYNC_NORMAL ? "NORMAL" : "FULL");
+	if ((rc = wa_exec(l, sql)) != 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "ledger %s: %s", l->path, sqlite3_errmsg(l->db));
+	return rc;
+}
+
+int
+wa_ledger_open(struct wa_ledger **out, const char *path,
+    const struct wa_ledger_opts *o, char *err, size_t errlen)
+{
+	struct wa_ledger *l;
+	char dummy[8];
+	int rc, flags;
+
+	if (err == NULL || errlen == 0) {
+		err = dummy;
+		errlen = sizeof dummy;
+	}
+	*out = NULL;
+	if ((l = calloc(1, sizeof *l)) == NULL)
+		return WA_ENOMEM;
+	l->lockfd = -1;
+	l->readonly = o != NULL && o->readonly;
+	l->sync = o != NULL ? o->sync : WA_SYNC_FULL;
+	if ((l->path = strdup(path)) == NULL) {
+		rc = WA_ENOMEM;
+		goto out;
+	}
+	if (!l->readonly && (rc = wa_ledger_lock(l, err, errlen)) != 0)
+		goto out;
+	flags = (l->readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+	if ((rc = sqlite3_open_v2(path, &l->db, flags, NULL)) != SQLITE_OK) {
+		snprintf(err, errlen, "ledger %s: %s", path,
+		    l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(rc));
+		rc = wa_sqlite_err(rc);
+		goto out;
+	}
+	sqlite3_extended_result_codes(l->db, 1);
+	sqlite3_busy_timeout(l->db, o != NULL && o->busy_timeout_ms > 0 ?
+	    o->busy_timeout_ms : 5000);
+	if ((rc = wa_ledger_check(l, err, errlen)) != 0 ||
+	    (rc = wa_ledger_pragmas(l, err, errlen)) != 0)
+		goto out;
+	l->version = wa_ledger_version(l);
+	if (l->version > (int)wa_nmigrations) {
+		snprintf(err, errlen, "ledger %s has schema version %d, newer "
+		    "than this binary's %zu: use a newer wso2-alloc", path,
+		    l->version, wa_nmigrations);
+		rc = WA_ESCHEMA;
+		goto out;
+	}
+	if (l->readonly && l->version != (int)wa_nmigrations) {
+		snprintf(err, errlen, "ledger %s has schema version %d, this "
+		    "binary reads %zu", path, l->version, wa_nmigrations);
+		rc = WA_ESCHEMA;
+		goto out;
+	}
+	rc = l->readonly ? 0 : wa_ledger_migrate(l, err, errlen);
+out:
+	if (rc != 0)
+		wa_ledger_close(l);
+	else
+		*out = l;
+	return rc;
+}
+
+void
+wa_ledger_close(struct wa_ledger *l)
+{
+	if (l == NULL)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(l->st[i]);
+	if (l->db != NULL)
+		sqlite3_close(l->db);
+	if (l->lockfd >= 0)
+		close(l->lockfd);
+	free(l->path);
+	free(l);
+}
+
+int
+wa_ledger_schema_version(const struct wa_ledger *l)
+{
+	return l->version;
+}
+
+int
+wa_ledger_latest_version(void)
+{
+	return (int)wa_nmigrations;
+}
+
+const char *
+wa_ledger_path(const struct wa_ledger *l)
+{
+	return l->path;
+}
+
+enum wa_sync
+wa_ledger_sync(const struct wa_ledger *l)
+{
+	return l->sync;
+}
+
+const char *
+wa_ledger_errmsg(const struct wa_ledger *l)
+{
+	return sqlite3_errmsg(l->db);
+}
+
+int
+wa_ledger_begin(struct wa_ledger *l)
+{
+	int rc;
+
+	if (l->in_tx)
+		return WA_EINVAL;
+	if ((rc = wa_exec(l, "BEGIN IMMEDIATE")) == 0)
+		l->in_tx = true;
+	return rc;
+}
+
+int
+wa_ledger_commit(struct wa_ledger *l)
+{
+	int rc;
+
+	if (!l->in_tx)
+		return WA_EINVAL;
+	if ((rc = wa_exec(l, "COMMIT")) != 0)
+		wa_exec(l, "ROLLBACK");
+	l->in_tx = false;
+	return rc;
+}
+
+void
+wa_ledger_rollback(struct wa_ledger *l)
+{
+	if (l->in_tx)
+		wa_exec(l, "ROLLBACK");
+	l->in_tx = false;
+}
+
+int
+wa_ledger_savepoint(struct wa_ledger *l)
+{
+	return wa_exec(l, "SAVEPOINT wa_req");
+}
+
+int
+wa_ledger_savepoint_release(struct wa_ledger *l)
+{
+	return wa_exec(l, "RELEASE wa_req");
+}
+
+void
+wa_ledger_savepoint_rollback(struct wa_ledger *l)
+{
+	wa_exec(l, "ROLLBACK TO wa_req");
+	wa_exec(l, "RELEASE wa_req");
+}
+
+bool
+wa_ledger_in_tx(const struct wa_ledger *l)
+{
+	return l->in_tx;
+}
+
+/*
+ * Every write runs in its own transaction, or in a savepoint of the
+ * caller's batch: a failure half-way leaves nothing behind either way.
+ */
+static int
+wa_write_begin(struct wa_ledger *l)
+{
+	if (l->readonly)
+		return WA_EREADONLY;
+	return wa_exec(l, l->in_tx ? "SAVEPOINT wa_op" : "BEGIN IMMEDIATE");
+}
+
+static int
+wa_write_end(struct wa_ledger *l, int rc)
+{
+	int crc;
+
+	if (rc == 0) {
+		crc = wa_exec(l, l->in_tx ? "RELEASE wa_op" : "COMMIT");
+		if (crc == 0)
+			return 0;
+		rc = crc;
+	}
+	if (l->in_tx) {
+		wa_exec(l, "ROLLBACK TO wa_op");
+		wa_exec(l, "RELEASE wa_op");
+	} else
+		wa_exec(l, "ROLLBACK");
+	return rc;
+}
+
+static int
+wa_event_insert(struct wa_ledger *l, enum wa_event_kind kind,
+    const char *name, const char *product, int offset, uid_t uid, pid_t pid,
+    const char *detail)
+{
+	sqlite3_stmt *s = wa_stmt(l, ST_INS_EVENT);
+
+	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	sqlite3_bind_int64(s, 1, wa_now_ms());
+	sqlite3_bind_text(s, 2, wa_event_names[kind], -1, SQLITE_STATIC);
+	wa_bind_text_or_null(s, 3, name);
+	wa_bind_text_or_null(s, 4, product);
+	if (offset >= 0)
+		sqlite3_bind_int(s, 5, offset);
+	sqlite3_bind_int64(s, 6, (int64_t)uid);
+	wa_bind_nonzero(s, 7, pid);
+	wa_bind_text_or_null(s, 8, detail);
+	return wa_step_done(s);
+}
+
+static int
+wa_lease_body(struct wa_ledger *l, struct wa_instance *in,
+    enum wa_event_kind kind, const char *detail)
+{
+	sqlite3_stmt *s = wa_stmt(l, ST_UPSERT);
+	int rc;
+
+	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	if (in->created == 0)
+		in->created = wa_now_ms();
+	in->renewed = in->created;
+	sqlite3_bind_text(s, 1, in->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, in->product, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, in->offset);
+	sqlite3_bind_int64(s, 4, (int64_t)in->owner_uid);
+	wa_bind_nonzero(s, 5, in->pid);
+	wa_bind_nonzero(s, 6, (int64_t)in->pid_start);
+	sqlite3_bind_int64(s, 7, in->created);
+	wa_bind_nonzero(s, 8, in->expires);
+	sqlite3_bind_text(s, 9, in->labels != NULL ? in->labels : "{}", -1,
+	    SQLITE_STATIC);
+	wa_bind_text_or_null(s, 10, in->home);
+	wa_bind_text_or_null(s, 11, in->note);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		in->id = sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else if (rc == SQLITE_DONE)
+		rc = WA_ECONFLICT;   /* the name is active already */
+	else
+		rc = wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	wa_done(s);
+	if (rc != 0)
+		return rc;
+	in->state = WA_STATE_ACTIVE;
+	for (size_t i = 0; i < in->nports; i++) {
+		if ((s = wa_stmt(l, ST_INS_PORT)) == NULL)
+			return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+		sqlite3_bind_int64(s, 1, in->id);
+		sqlite3_bind_int(s, 2, in->ports[i].port);
+		sqlite3_bind_text(s, 3, wa_proto_name(in->ports[i].proto), -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, in->ports[i].name, -1, SQLITE_STATIC);
+		if ((rc = wa_step_done(s)) != 0)
+			return rc;
+	}
+	return wa_event_insert(l, kind, in->name, in->product, in->offset,
+	    in->owner_uid, in->pid, detail);
+}
+
+int
+wa_ledger_lease(struct wa_ledger *l, struct wa_instance *inst,
+    enum wa_event_kind kind, const char *detail)
+{
+	int rc;
+
+	if ((rc = wa_write_begin(l)) != 0)
+		return rc;
+	return wa_write_end(l, wa_lease_body(l, inst, kind, detail));
+}
+
+/* Run an UPDATE ... RETURNING product, offset on an active name. */
+static int
+wa_update_active(sqlite3_stmt *s, char **product,
+    int *offset)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW) {
+		*product = strdup((const char *)sqlite3_column_text(s, 0));
+		*offset = sqlite3_column_int(s, 1);
+		rc = *product != NULL ? 0 : WA_ENOMEM;
+	} else if (rc == SQLITE_DONE)
+		rc = WA_ENOTFOUND;
+	else
+		rc = wa_sqlite_err(sqlite3_extended_errcode(
+		    sqlite3_db_handle(s)));
+	wa_done(s);
+	return rc;
+}
+
+int
+wa_ledger_renew(struct wa_ledger *l, const char *name, int64_t expires,
+    uid_t uid, pid_t pid)
+{
+	sqlite3_stmt *s;
+	char *product = NULL;
+	int rc, offset = -1;
+
+	if ((rc = wa_write_begin(l)) != 0)
+		return rc;
+	if ((s = wa_stmt(l, ST_RENEW)) == NULL) {
+		rc = wa_sqlite_err(sqlite3_extended_errcode(l->db));
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, wa_now_ms());
+	wa_bind_nonzero(s, 3, expires);
+	if ((rc = wa_update_active(s, &product, &offset)) == 0)
+		rc = wa_event_insert(l, WA_EV_RENEWED, name, product, offset,
+		    uid, pid, NULL);
+out:
+	free(product);
+	return wa_write_end(l, rc);
+}
+
+int
+wa_ledger_end(struct wa_ledger *l, const char *name, enum wa_state to,
+    uid_t uid, pid_t pid, const char *detail)
+{
+	static const enum wa_event_kind kinds[] = { WA_EV_LEASED,
+	    WA_EV_RELEASED, WA_EV_EXPIRED, WA_EV_RECLAIMED };
+	sqlite3_stmt *s;
+	char *product = NULL;
+	int64_t id = 0;
+	int rc, offset = 0;
+
+	if (to == WA_STATE_ACTIVE)
+		return WA_EINVAL;
+	if ((rc = wa_write_begin(l)) != 0)
+		return rc;
+	if ((s = wa_stmt(l, ST_END)) == NULL) {
+		rc = wa_sqlite_err(sqlite3_extended_errcode(l->db));
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, wa_state_names[to], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, wa_now_ms());
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		product = strdup((const char *)sqlite3_column_text(s, 1));
+		offset = sqlite3_column_int(s, 2);
+		rc = product != NULL ? 0 : WA_ENOMEM;
+	} else
+		rc = rc == SQLITE_DONE ? WA_ENOTFOUND :
+		    wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	wa_done(s);
+	if (rc != 0)
+		goto out;
+	if ((s = wa_stmt(l, ST_DEL_PORTS)) == NULL) {
+		rc = wa_sqlite_err(sqlite3_extended_errcode(l->db));
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = wa_step_done(s)) == 0)
+		rc = wa_event_insert(l, kinds[to], name, product, offset, uid,
+		    pid, detail);
+out:
+	free(product);
+	return wa_write_end(l, rc);
+}
+
+int
+wa_ledger_attach(struct wa_ledger *l, const char *name, pid_t pid,
+    unsigned long long start, uid_t uid, pid_t by_pid)
+{
+	sqlite3_stmt *s;
+	char *product = NULL, detail[64];
+	int rc, offset = -1;
+
+	if ((rc = wa_write_begin(l)) != 0)
+		return rc;
+	if ((s = wa_stmt(l, ST_ATTACH)) == NULL) {
+		rc = wa_sqlite_err(sqlite3_extended_errcode(l->db));
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	wa_bind_nonzero(s, 2, pid);
+	wa_bind_nonzero(s, 3, (int64_t)start);
+	snprintf(detail, sizeof detail, "{\"pid\": %ld}", (long)pid);
+	if ((rc = wa_update_active(s, &product, &offset)) == 0)
+		rc = wa_event_insert(l, WA_EV_ATTACHED, name, product, offset,
+		    uid, by_pid, detail);
+out:
+	free(product);
+	return wa_write_end(l, rc);
+}
+
+int
+wa_ledger_refused(struct wa_ledger *l, const char *name,
+    const char *product, int offset, uid_t uid, pid_t pid,
+    const char *detail)
+{
+	int rc;
+
+	if ((rc = wa_write_begin(l)) != 0)
+		return rc;
+	return wa_write_end(l, wa_event_insert(l, WA_EV_REFUSED, name, product,
+	    offset, uid, pid, detail));
+}
+
+static char *
+wa_col_strdup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t != NULL ? strdup((const char *)t) : NULL;
+}
+
+static int
+wa_instance_ports(struct wa_ledger *l, struct wa_instance *in)
+{
+	sqlite3_stmt *s = wa_stmt(l, ST_PORTS_OF);
+	struct wa_lease_port *np;
+	int rc;
+
+	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	sqlite3_bind_int64(s, 1, in->id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		np = realloc(in->ports, (in->nports + 1) * sizeof *np);
+		if (np == NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		in->ports = np;
+		np = &in->ports[in->nports++];
+		np->name = wa_col_strdup(s, 0);
+		np->port = (uint16_t)sqlite3_column_int(s, 1);
+		np->proto = (uint8_t)(wa_proto_parse(
+		    (const char *)sqlite3_column_text(s, 2)) == WA_UDP);
+		if (np->name == NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	wa_done(s);
+	return rc == SQLITE_DONE ? 0 : wa_sqlite_err(rc);
+}
+
+/* Fill in from the current row (WA_COLS), ports included. */
+static int
+wa_instance_row(sqlite3_stmt *s, struct wa_instance *in)
+{
+	memset(in, 0, sizeof *in);
+	in->id = sqlite3_column_int64(s, 0);
+	in->name = wa_col_strdup(s, 1);
+	in->product = wa_col_strdup(s, 2);
+	in->offset = sqlite3_column_int(s, 3);
+	in->state = (enum wa_state)wa_state_parse(
+	    (const char *)sqlite3_column_text(s, 4));
+	in->owner_uid = (uid_t)sqlite3_column_int64(s, 5);
+	in->pid = (pid_t)sqlite3_column_int64(s, 6);
+	in->pid_start = (unsigned long long)sqlite3_column_int64(s, 7);
+	in->created = sqlite3_column_int64(s, 8);
+	in->renewed = sqlite3_column_int64(s, 9);
+	in->expires = sqlite3_column_int64(s, 10);
+	in->labels = wa_col_strdup(s, 11);
+	in->home = wa_col_strdup(s, 12);
+	in->note = wa_col_strdup(s, 13);
+	if (in->name == NULL || in->product == NULL || in->labels == NULL)
+		return WA_ENOMEM;
+	return 0;
+}
+
+/* One row by a bound key; WA_ENOTFOUND when there is none. */
+static int
+wa_find_one(struct wa_ledger *l, sqlite3_stmt *s, struct wa_instance *out)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		rc = wa_instance_row(s, out);
+	else
+		rc = rc == SQLITE_DONE ? WA_ENOTFOUND :
+		    wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	wa_done(s);
+	if (rc == 0 && out->state == WA_STATE_ACTIVE)
+		rc = wa_instance_ports(l, out);
+	if (rc != 0 && rc != WA_ENOTFOUND)
+		wa_instance_clear(out);
+	return rc;
+}
+
+int
+wa_ledger_find(struct wa_ledger *l, const char *name, struct wa_instance *out)
+{
+	sqlite3_stmt *s = wa_stmt(l, ST_FIND);
+
+	memset(out, 0, sizeof *out);
+	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	return wa_find_one(l, s, out);
+}
+
+int
+wa_ledger_find_id(struct wa_ledger *l, int64_t id, struct wa_instance *out)
+{
+	sqlite3_stmt *s = wa_stmt(l, ST_FIND_ID);
+
+	memset(out, 0, sizeof *out);
+	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	sqlite3_bind_int64(s, 1, id);
+	return wa_find_one(l, s, out);
+}
+
+int
+wa_ledger_find_port(struct wa_ledger *l, int proto, uint16_t port,
+    struct wa_instance *out)
+{
+	sqlite3_stmt *s = wa_stmt(l, ST_FIND_PORT);
+	int64_t id = 0;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	sqlite3_bind_text(s, 1, wa_proto_name(proto), -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, port);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? WA_ENOTFOUND :
+	    wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	wa_done(s);
+	return rc != 0 ? rc : wa_ledger_find_id(l, id, out);
+}
+
+int
+wa_ledger_list(struct wa_ledger *l, const struct wa_ledger_filter *f,
+    wa_instance_cb cb, void *arg)
+{
+	struct wa_instance in;
+	sqlite3_stmt *s = wa_stmt(l, ST_LIST);
+	int rc, stop = 0;
+
+	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	/* The statement is reused by nested finds: walk a private copy. */
+	if (sqlite3_prepare_v2(l->db, wa_sql[ST_LIST], -1, &s, NULL) != SQLITE_OK)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	if (f != NULL && f->product != NULL)
+		sqlite3_bind_text(s, 1, f->product, -1, SQLITE_STATIC);
+	if (f != NULL && f->state >= 0 && f->state <= WA_STATE_RECLAIMED)
+		sqlite3_bind_text(s, 2, wa_state_names[f->state], -1,
+		    SQLITE_STATIC);
+	if (f != NULL && f->owner_uid >= 0)
+		sqlite3_bind_int64(s, 3, f->owner_uid);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((rc = wa_instance_row(s, &in)) == 0 &&
+		    in.state == WA_STATE_ACTIVE)
+			rc = wa_instance_ports(l, &in);
+		if (rc == 0)
+			stop = cb(arg, &in);
+		wa_instance_clear(&in);
+		if (rc != 0 || stop != 0)
+			break;
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc == SQLITE_ROW)
+		rc = stop;
+	else if (rc > 0)
+		rc = wa_sqlite_err(rc);
+	sqlite3_finalize(s);
+	return rc != 0 ? rc : stop;
+}
+
+int
+wa_ledger_history(struct wa_ledger *l, const char *name, int limit,
+    wa_event_cb cb, void *arg)
+{
+	sqlite3_stmt *s = wa_stmt(l, ST_HISTORY);
+	struct wa_event ev;
+	int rc, stop = 0;
+
+	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	wa_bind_text_or_null(s, 1, name);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
+	while (stop == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&ev, 0, sizeof ev);
+		ev.id = sqlite3_column_int64(s, 0);
+		ev.time = sqlite3_column_int64(s, 1);
+		ev.kind = (enum wa_event_kind)0;
+		for (size_t k = 0; k < sizeof wa_event_names /
+		    sizeof wa_event_names[0]; k++)
+			if (strcmp(wa_event_names[k], (const char *)
+			    sqlite3_column_text(s, 2)) == 0)
+				ev.kind = (enum wa_event_kind)k;
+		ev.instance = wa_col_strdup(s, 3);
+		ev.product = wa_col_strdup(s, 4);
+		ev.offset = sqlite3_column_type(s, 5) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int(s, 5);
+		ev.uid = (uid_t)sqlite3_column_int64(s, 6);
+		ev.pid = (pid_t)sqlite3_column_int64(s, 7);
+		ev.detail = wa_col_strdup(s, 8);
+		stop = cb(arg, &ev);
+		wa_event_clear(&ev);
+	}
+	if (stop == 0)
+		rc = rc == SQLITE_DONE ? 0 :
+		    wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	else
+		rc = stop;
+	wa_done(s);
+	return rc;
+}
+
+int
+wa_ledger_load(struct wa_ledger *l, struct wa_portmap *m)
+{
+	sqlite3_stmt *s = wa_stmt(l, ST_LOAD);
+	int rc, proto;
+
+	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	wa_portmap_clear_layer(m, WA_LAYER_LEASE);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		proto = wa_proto_parse((const char *)sqlite3_column_text(s, 1));
+		wa_portmap_lease(m, proto == WA_UDP ? WA_UDP : WA_TCP,
+		    (uint16_t)sqlite3_column_int(s, 2),
+		    (uint32_t)sqlite3_column_int64(s, 0));
+	}
+	rc = rc == SQLITE_DONE ? 0 :
+	    wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	wa_done(s);
+	return rc;
+}
+
+int
+wa_ledger_next_name(struct wa_ledger *l, const char *prefix, char *buf,
+    size_t len)
+{
+	sqlite3_stmt *s = wa_stmt(l, ST_NAMES);
+	unsigned char *used = NULL;
+	size_t cap = 0, n;
+	char *end;
+	long v;
+	int rc;
+
+	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC);
+	/* Mark the numeric suffixes in use; the first gap is the answer. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+
+		if (t == NULL || *t < '1' || *t > '9')
+			continue;
+		v = strtol(t, &end, 10);
+		if (*end != '\0' || v <= 0 || v > 10000000)
+			continue;
+		if ((size_t)v >= cap) {
+			size_t ncap = ((size_t)v + 1) * 2;
+			unsigned char *nu = realloc(used, ncap);
+
+			if (nu == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			memset(nu + cap, 0, ncap - cap);
+			used = nu;
+			cap = ncap;
+		}
+		used[v] = 1;
+	}
+	wa_done(s);
+	if (rc != SQLITE_DONE) {
+		free(used);
+		return wa_sqlite_err(rc == SQLITE_NOMEM ? rc :
+		    sqlite3_extended_errcode(l->db));
+	}
+	for (n = 1; n < cap && used[n]; n++)
+		;
+	free(used);
+	if ((size_t)snprintf(buf, len, "%s-%zu", prefix, n) >= len)
+		return WA_EINVAL;
+	return 0;
+}
+
+int64_t
+wa_ledger_next_expiry(struct wa_ledger *l)
+{
+	sqlite3_stmt *s = wa_stmt(l, ST_NEXT_EXPIRY);
+	int64_t t = 0;
+
+	if (s == NULL)
+		return 0;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		t = sqlite3_column_int64(s, 0);
+	wa_done(s);
+	return t;
+}
+
+int
+wa_ledger_expired(struct wa_ledger *l, int64_t now, wa_name_cb cb, void *arg)
+{
+	sqlite3_stmt *s;
+	int rc, stop = 0;
+
+	/* Private statement: the callback may end leases as we walk. */
+	if (sqlite3_prepare_v2(l->db, wa_sql[ST_EXPIRED], -1, &s, NULL) !=
+	    SQLITE_OK)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	sqlite3_bind_int64(s, 1, now);
+	while (stop == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		stop = cb(arg, (const char *)sqlite3_column_text(s, 0));
+	if (stop == 0)
+		rc = rc == SQLITE_DONE ? 0 :
+		    wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	else
+		rc = stop;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+wa_ledger_counts(struct wa_ledger *l, wa_count_cb cb, void *arg,
+    long *events)
+{
+	sqlite3_stmt *s = wa_stmt(l, ST_COUNTS);
+	int rc;
+
+	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb != NULL)
+			cb(arg, (const char *)sqlite3_column_text(s, 0),
+			    (long)sqlite3_column_int64(s, 1));
+	wa_done(s);
+	if (rc != SQLITE_DONE)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	if (events != NULL) {
+		if ((s = wa_stmt(l, ST_NEVENTS)) == NULL)
+			return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+		*events = sqlite3_step(s) == SQLITE_ROW ?
+		    (long)sqlite3_column_int64(s, 0) : 0;
+		wa_done(s);
+	}
+	return 0;
+}
+
+void
+wa_instance_clear(struct wa_instance *in)
+{
+	for (size_t i = 0; in->ports != NULL && i < in->nports; i++)
+		free(in->ports[i].name);
+	free(in->ports);
+	free(in->name);
+	free(in->product);
+	free(in->labels);
+	free(in->home);
+	free(in->note);
+	memset(in, 0, sizeof *in);
+}
+
+void
+wa_event_clear(struct wa_event *ev)
+{
+	free(ev->instance);
+	free(ev->product);
+	free(ev->detail);
+	memset(ev, 0, sizeof *ev);
+}
+
+const char *
+wa_state_name(enum wa_state s)
+{
+	return (unsigned)s <= WA_STATE_RECLAIMED ? wa_state_names[s] : "unknown";
+}
+
+int
+wa_state_parse(const char *s)
+{
+	for (int i = 0; s != NULL && i <= WA_STATE_RECLAIMED; i++)
+		if (strcmp(s, wa_state_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+wa_event_name(enum wa_event_kind k)
+{
+	return (unsigned)k <= WA_EV_ATTACHED ? wa_event_names[k] : "unknown";
+}

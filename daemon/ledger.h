@@ -136,6 +136,13 @@ int wa_ledger_next_name(struct wa_ledger *l, const char *prefix,
     char *buf, size_t len);
 /* The earliest expires_at among active leases, 0 if none. */
 int64_t wa_ledger_next_expiry(struct wa_ledger *l);
+/* The names of active leases whose expires_at is at or before now; the
+ * callback may end them as it goes. */
+typedef int (*wa_name_cb)(void *arg, const char *name);
+int wa_ledger_expired(struct wa_ledger *l, int64_t now, wa_name_cb cb,
+    void *arg);
+/* Run raw SQL (tests, maintenance: e.g. PRAGMA max_page_count). */
+int wa_ledger_exec(struct wa_ledger *l, const char *sql);
 typedef int (*wa_count_cb)(void *arg, const char *product, long active);
 int wa_ledger_counts(struct wa_ledger *l, wa_count_cb cb, void *arg,
     long *events);
