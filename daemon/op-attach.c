@@ -1,0 +1,38 @@
+/* op-attach.c: bind an existing lease to a process after it started. */
+#include <limits.h>
+
+#include "procnet.h"
+#include "srv.h"
+
+static int
+wa_op_attach_run(struct wa_req *r)
+{
+	struct wa_instance in;
+	unsigned long long start;
+	const char *name;
+	long long pid = 0;
+	int rc;
+
+	if ((rc = wa_req_str(r, "name", true, &name)) != 0 ||
+	    (rc = wa_req_int(r, "pid", true, 1, INT_MAX, &pid)) != 0)
+		return rc;
+	if (wa_proc_start_time((pid_t)pid, &start) != 0)
+		return wa_req_fail(r, WA_EINVAL, "pid %lld: no such process",
+		    pid);
+	if ((rc = wa_lease_lookup(r, name, true, &in)) != 0)
+		return rc;
+	if ((rc = wa_ledger_attach(r->d->ledger, name, (pid_t)pid, start,
+	    r->peer.uid, r->peer.pid)) != 0)
+		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(rc));
+	else {
+		in.pid = (pid_t)pid;
+		in.pid_start = start;
+		wa_reaper_watch(r->d, name, (pid_t)pid, start);
+		json_object_set_new(r->resp, "lease", wa_lease_json(r->d, &in));
+	}
+	wa_instance_clear(&in);
+	return rc;
+}
+
+const struct wa_op wa_op_attach = { "attach", WA_OP_WRITE,
+	wa_op_attach_run };

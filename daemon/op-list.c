@@ -1,0 +1,57 @@
+/* op-list.c: leases by product, owner and state (default: active). */
+#include <string.h>
+
+#include "srv.h"
+
+struct wa_list_ctx {
+	struct wa_daemon *d;
+	json_t *leases;
+};
+
+static int
+wa_list_one(void *arg, const struct wa_instance *in)
+{
+	struct wa_list_ctx *c = arg;
+
+	return json_array_append_new(c->leases, wa_lease_json(c->d, in)) == 0 ?
+	    0 : WA_ENOMEM;
+}
+
+static int
+wa_op_list_run(struct wa_req *r)
+{
+	struct wa_ledger_filter f = { NULL, WA_STATE_ACTIVE, -1 };
+	struct wa_list_ctx c = { r->d, json_array() };
+	const struct wa_product *p;
+	const char *state = NULL;
+	long long owner = -1;
+	int rc;
+
+	if ((rc = wa_req_str(r, "product", false, &f.product)) != 0 ||
+	    (rc = wa_req_str(r, "state", false, &state)) != 0 ||
+	    (rc = wa_req_int(r, "owner_uid", false, 0, 0xffffffffLL,
+	    &owner)) != 0)
+		goto out;
+	f.owner_uid = (long)owner;
+	/* An alias lists its product; a retired id is still listed. */
+	if (f.product != NULL && (p = wa_catalog_find(r->d->cat,
+	    f.product)) != NULL)
+		f.product = p->id;
+	if (state != NULL && strcmp(state, "all") == 0)
+		f.state = -1;
+	else if (state != NULL && (f.state = wa_state_parse(state)) < 0) {
+		rc = wa_req_fail(r, WA_EINVAL, "state: '%.32s' is not active, "
+		    "released, expired, reclaimed or all", state);
+		goto out;
+	}
+	if ((rc = wa_ledger_list(r->d->ledger, &f, wa_list_one, &c)) != 0) {
+		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(rc));
+		goto out;
+	}
+	json_object_set(r->resp, "leases", c.leases);
+out:
+	json_decref(c.leases);
+	return rc;
+}
+
+const struct wa_op wa_op_list = { "list", 0, wa_op_list_run };

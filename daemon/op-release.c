@@ -1,0 +1,26 @@
+/* op-release.c: end a lease by its owner (or root); ports come free. */
+#include "srv.h"
+
+static int
+wa_op_release_run(struct wa_req *r)
+{
+	struct wa_instance in;
+	const char *name;
+	int rc;
+
+	if ((rc = wa_req_str(r, "name", true, &name)) != 0 ||
+	    (rc = wa_lease_lookup(r, name, true, &in)) != 0)
+		return rc;
+	if ((rc = wa_lease_end(r->d, &in, WA_STATE_RELEASED, r->peer.uid,
+	    r->peer.pid, NULL)) != 0)
+		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(rc));
+	else {
+		in.state = WA_STATE_RELEASED;
+		json_object_set_new(r->resp, "lease", wa_lease_json(r->d, &in));
+	}
+	wa_instance_clear(&in);
+	return rc;
+}
+
+const struct wa_op wa_op_release = { "release", WA_OP_WRITE,
+	wa_op_release_run };

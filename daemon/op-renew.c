@@ -1,0 +1,33 @@
+/* op-renew.c: extend a lease's lifetime (owner or root). */
+#include "srv.h"
+#include "util.h"
+
+static int
+wa_op_renew_run(struct wa_req *r)
+{
+	struct wa_instance in;
+	const char *name;
+	long long ttl = 0;
+	int64_t expires;
+	int rc;
+
+	if ((rc = wa_req_str(r, "name", true, &name)) != 0 ||
+	    (rc = wa_req_int(r, "ttl", false, 1, 3650LL * 86400, &ttl)) != 0 ||
+	    (rc = wa_lease_lookup(r, name, true, &in)) != 0)
+		return rc;
+	/* Without a ttl the lease keeps the lifetime it had. */
+	expires = ttl > 0 ? wa_now_ms() + ttl * 1000 : in.expires != 0 ?
+	    wa_now_ms() + (in.expires - in.renewed) : 0;
+	if ((rc = wa_ledger_renew(r->d->ledger, name, expires, r->peer.uid,
+	    r->peer.pid)) != 0)
+		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(rc));
+	else {
+		in.expires = expires;
+		wa_reaper_rearm(r->d);
+		json_object_set_new(r->resp, "lease", wa_lease_json(r->d, &in));
+	}
+	wa_instance_clear(&in);
+	return rc;
+}
+
+const struct wa_op wa_op_renew = { "renew", WA_OP_WRITE, wa_op_renew_run };

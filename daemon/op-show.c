@@ -1,0 +1,19 @@
+/* op-show.c: one lease by name, in any state. */
+#include "srv.h"
+
+static int
+wa_op_show_run(struct wa_req *r)
+{
+	struct wa_instance in;
+	const char *name;
+	int rc;
+
+	if ((rc = wa_req_str(r, "name", true, &name)) != 0 ||
+	    (rc = wa_lease_lookup(r, name, false, &in)) != 0)
+		return rc;
+	json_object_set_new(r->resp, "lease", wa_lease_json(r->d, &in));
+	wa_instance_clear(&in);
+	return 0;
+}
+
+const struct wa_op wa_op_show = { "show", 0, wa_op_show_run };

@@ -1,0 +1,158 @@
+/*
+ * srv-batch.c: group commit.  The writes of one event-loop iteration
+ * share one ledger transaction, each in its own savepoint; the commit
+ * (one fsync) happens in a check callback after the iteration's reads,
+ * and only then are the answers sent.  A lease is never acknowledged
+ * before it is durable, and a failed commit undoes the portmap too.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "srv.h"
+
+static int
+wa_grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	void *nv;
+	size_t ncap;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	if ((nv = realloc(*v, ncap * size)) == NULL)
+		return WA_ENOMEM;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+int
+wa_batch_write_begin(struct wa_daemon *d)
+{
+	struct wa_batch *b = &d->batch;
+	int rc;
+
+	if (!b->open) {
+		if ((rc = wa_ledger_begin(d->ledger)) != 0)
+			return rc;
+		b->open = true;
+	}
+	return wa_ledger_savepoint(d->ledger);
+}
+
+size_t
+wa_batch_undo_mark(const struct wa_daemon *d)
+{
+	return d->batch.nundo;
+}
+
+/* Put the portmap back as it was before undo entry mark. */
+static void
+wa_batch_undo(struct wa_daemon *d, size_t mark)
+{
+	struct wa_batch *b = &d->batch;
+
+	while (b->nundo > mark) {
+		struct wa_undo *u = &b->undo[--b->nundo];
+
+		if (u->held)
+			wa_portmap_unlease(d->map, u->proto, u->port, u->holder);
+		else
+			wa_portmap_lease(d->map, u->proto, u->port, u->holder);
+	}
+}
+
+void
+wa_batch_write_end(struct wa_daemon *d, size_t mark, int rc)
+{
+	if (rc == 0 && wa_ledger_savepoint_release(d->ledger) == 0)
+		return;
+	/* This request only: the others in the batch stand. */
+	wa_ledger_savepoint_rollback(d->ledger);
+	wa_batch_undo(d, mark);
+}
+
+int
+wa_batch_note(struct wa_daemon *d, bool held, int proto, uint16_t port,
+    uint32_t holder)
+{
+	struct wa_batch *b = &d->batch;
+
+	if (wa_grow((void **)&b->undo, &b->capundo, b->nundo,
+	    sizeof *b->undo) != 0)
+		return WA_ENOMEM;
+	b->undo[b->nundo++] = (struct wa_undo){ held, (uint8_t)proto, port,
+	    holder };
+	return 0;
+}
+
+void
+wa_batch_respond(struct wa_daemon *d, struct wa_conn *c, json_t *resp,
+    int flags)
+{
+	struct wa_batch *b = &d->batch;
+
+	/* Nothing waits for a commit: answer at once. */
+	if (!b->open) {
+		wa_conn_send(c, resp, (flags & WA_RESP_CLOSE) != 0);
+		json_decref(resp);
+		return;
+	}
+	if (wa_grow((void **)&b->out, &b->capout, b->nout, sizeof *b->out)
+	    != 0) {
+		json_decref(resp);
+		return;
+	}
+	wa_conn_ref(c);
+	b->out[b->nout++] = (struct wa_pending){ c, resp, flags };
+	if (flags & WA_RESP_WRITE)
+		b->writes++;
+}
+
+void
+wa_batch_commit(struct wa_daemon *d)
+{
+	struct wa_batch *b = &d->batch;
+	int rc;
+
+	if (!b->open)
+		return;
+	b->open = false;
+	if ((rc = wa_ledger_commit(d->ledger)) != 0) {
+		wa_log(WA_LOG_ERR, "ledger commit failed (%s): %zu writes "
+		    "answered 'unavailable'", wa_strerror(rc), b->writes);
+		wa_batch_undo(d, 0);
+		for (size_t i = 0; i < b->nout; i++) {
+			struct wa_pending *p = &b->out[i];
+
+			if (!(p->flags & WA_RESP_WRITE) ||
+			    !json_is_true(json_object_get(p->resp, "ok")))
+				continue;
+			json_t *e = wa_error_resp(json_object_get(p->resp, "id"),
+			    WA_EUNAVAIL, wa_strerror(rc), NULL);
+			json_decref(p->resp);
+			p->resp = e;
+		}
+		/* The cached state may have run ahead of the ledger. */
+		wa_ledger_load(d->ledger, d->map);
+	}
+	for (size_t i = 0; i < b->nout; i++) {
+		struct wa_pending *p = &b->out[i];
+
+		wa_conn_send(p->conn, p->resp, (p->flags & WA_RESP_CLOSE) != 0);
+		json_decref(p->resp);
+		wa_conn_unref(p->conn);
+	}
+	b->nout = 0;
+	b->nundo = 0;
+	b->writes = 0;
+}
+
+void
+wa_batch_check_cb(uv_check_t *h)
+{
+	struct wa_daemon *d = h->data;
+
+	wa_batch_commit(d);
+	d->host_fresh = false;
+}

@@ -1,0 +1,551 @@
+/*
+ * srv-lease.c: granting and ending leases, and showing them.  Every check
+ * runs before any change, so a refused request changes nothing.
+ */
+#include <ctype.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "procnet.h"
+#include "srv.h"
+#include "util.h"
+
+#define WA_MAX_LABELS 32
+
+void
+wa_host_refresh(struct wa_daemon *d)
+{
+	/* Once per loop iteration: the batch's leases see one snapshot. */
+	if (d->host_fresh)
+		return;
+	wa_procnet_scan(d->map, "/proc");
+	d->host_fresh = true;
+}
+
+static bool
+wa_name_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64 || s[0] == '-' || s[0] == '.')
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' &&
+		    *s != '.')
+			return false;
+	return true;
+}
+
+json_t *
+wa_host_holder(int proto, uint16_t port)
+{
+	unsigned long inode = wa_procnet_inode("/proc", proto, port);
+	char path[64], *cmd, *unit = NULL;
+	bool denied = false;
+	json_t *h = json_object();
+	size_t len;
+	pid_t pid;
+
+	if (inode == 0 || h == NULL)
+		return h;
+	pid = wa_proc_socket_owner("/proc", inode, &denied);
+	if (pid <= 0) {
+		json_object_set_new(h, "holder_cmdline", json_string(denied ?
+		    "(hidden: no permission to read other processes' fds)" :
+		    "(unknown)"));
+		return h;
+	}
+	json_object_set_new(h, "holder_pid", json_integer(pid));
+	snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
+	if ((cmd = wa_file_read(path, &len)) != NULL) {
+		for (size_t i = 0; i + 1 < len; i++)
+			if (cmd[i] == '\0')
+				cmd[i] = ' ';
+		json_object_set_new(h, "holder_cmdline", json_string(cmd));
+		free(cmd);
+	}
+	/* The systemd unit, from the cgroup path's last .service/.scope. */
+	snprintf(path, sizeof path, "/proc/%ld/cgroup", (long)pid);
+	if ((cmd = wa_file_read(path, NULL)) != NULL) {
+		char *p = strstr(cmd, ".service");
+
+		if (p == NULL)
+			p = strstr(cmd, ".scope");
+		if (p != NULL) {
+			char *s = p;
+
+			while (s > cmd && s[-1] != '/')
+				s--;
+			p = strpbrk(p, "\n/");
+			if (p != NULL)
+				*p = '\0';
+			unit = s;
+			json_object_set_new(h, "holder_unit", json_string(unit));
+		}
+		free(cmd);
+	}
+	return h;
+}
+
+/* Fill r->err and r->msg for an allocation refusal. */
+static int
+wa_lease_conflict(struct wa_req *r, int rc, const struct wa_product *p,
+    const struct wa_conflict *c)
+{
+	struct wa_instance holder;
+	char line[400];
+	const char *hname = NULL;
+	static const char *const kinds[] = { "free", "lease", "excluded",
+	    "reserved", "host" };
+
+	memset(&holder, 0, sizeof holder);
+	if (c->def == NULL)
+		return wa_req_fail(r, rc, "%s: no offset in %d-%d keeps every "
+		    "port of %s free and below %d", p->id,
+		    r->d->alloc.min_offset, r->d->alloc.max_offset, p->id,
+		    r->d->alloc.port_ceiling + 1);
+	if (c->hold == WA_HOLD_LEASE &&
+	    wa_ledger_find_id(r->d->ledger, c->holder, &holder) == 0)
+		hname = holder.name;
+	wa_conflict_format(c, p->id, hname, line, sizeof line);
+	r->err = json_pack("{sissssssss}", "port", c->port,
+	    "proto", wa_proto_name(c->proto), "port_name", c->def->name,
+	    "holder_kind", kinds[c->hold],
+	    "holder", hname != NULL ? hname : kinds[c->hold]);
+	if (c->hold == WA_HOLD_HOST && r->err != NULL) {
+		json_t *h = wa_host_holder(c->proto, (uint16_t)c->port);
+		json_t *pid = json_object_get(h, "holder_pid");
+		json_t *cmd = json_object_get(h, "holder_cmdline");
+
+		json_object_update(r->err, h);
+		if (pid != NULL) {
+			size_t n = strlen(line);
+
+			snprintf(line + n, sizeof line - n, " (pid %lld: %.120s)",
+			    (long long)json_integer_value(pid),
+			    cmd != NULL ? json_string_value(cmd) : "?");
+		}
+		json_decref(h);
+	}
+	wa_instance_clear(&holder);
+	if (rc == WA_EEXHAUSTED)
+		return wa_req_fail(r, rc, "no offset fits: %s", line);
+	return wa_req_fail(r, rc, "%s", line);
+}
+
+static int
+wa_lease_labels(struct wa_req *r, char **out)
+{
+	json_t *l = json_object_get(r->req, "labels"), *v;
+	const char *k;
+
+	*out = NULL;
+	if (l == NULL || json_is_null(l))
+		return 0;
+	if (!json_is_object(l))
+		return wa_req_fail(r, WA_EBADREQ, "labels: must be an object");
+	if (json_object_size(l) > WA_MAX_LABELS)
+		return wa_req_fail(r, WA_EINVAL, "labels: at most %d",
+		    WA_MAX_LABELS);
+	json_object_foreach(l, k, v) {
+		if (!wa_name_valid(k))
+			return wa_req_fail(r, WA_EINVAL, "label key '%.64s': "
+			    "use [A-Za-z0-9._-], at most 64", k);
+		if (!json_is_string(v) || strlen(json_string_value(v)) > 256)
+			return wa_req_fail(r, WA_EINVAL, "label %s: value must "
+			    "be a string of at most 256 bytes", k);
+	}
+	*out = json_dumps(l, JSON_COMPACT | JSON_SORT_KEYS);
+	return *out != NULL ? 0 : WA_ENOMEM;
+}
+
+/* Port names from a JSON array (borrowed strings into names). */
+static int
+wa_lease_names(struct wa_req *r, const char *key, const char **names,
+    size_t max, size_t *n)
+{
+	json_t *a = json_object_get(r->req, key), *v;
+	size_t i;
+
+	*n = 0;
+	if (a == NULL || json_is_null(a))
+		return 0;
+	if (!json_is_array(a))
+		return wa_req_fail(r, WA_EBADREQ, "%s: must be an array", key);
+	if (json_array_size(a) > max)
+		return wa_req_fail(r, WA_EINVAL, "%s: too many names", key);
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v))
+			return wa_req_fail(r, WA_EBADREQ, "%s: must hold "
+			    "strings", key);
+		names[(*n)++] = json_string_value(v);
+	}
+	return 0;
+}
+
+struct wa_lease_args {
+	const char *product, *name, *home, *link;
+	long long offset, pid, ttl;
+	bool adopt;
+	char *labels;
+	const char *with[64], *without[64];
+	size_t nwith, nwithout;
+	char namebuf[80];
+};
+
+static int
+wa_lease_parse(struct wa_req *r, struct wa_lease_args *a)
+{
+	int rc;
+
+	a->offset = -1;
+	a->pid = 0;
+	a->ttl = 0;
+	if ((rc = wa_req_str(r, "product", true, &a->product)) != 0 ||
+	    (rc = wa_req_str(r, "name", false, &a->name)) != 0 ||
+	    (rc = wa_req_str(r, "home", false, &a->home)) != 0 ||
+	    (rc = wa_req_str(r, "link", false, &a->link)) != 0 ||
+	    (rc = wa_req_int(r, "offset", false, 0, WA_OFFSET_MAX,
+	    &a->offset)) != 0 ||
+	    (rc = wa_req_int(r, "pid", false, 1, INT_MAX, &a->pid)) != 0 ||
+	    (rc = wa_req_int(r, "ttl", false, 1, 3650LL * 86400,
+	    &a->ttl)) != 0 ||
+	    (rc = wa_req_bool(r, "adopt", &a->adopt)) != 0 ||
+	    (rc = wa_lease_names(r, "with", a->with, 64, &a->nwith)) != 0 ||
+	    (rc = wa_lease_names(r, "without", a->without, 64,
+	    &a->nwithout)) != 0)
+		return rc;
+	if (a->home != NULL && (a->home[0] != '/' || strlen(a->home) >= 4096))
+		return wa_req_fail(r, WA_EINVAL, "home: must be an absolute "
+		    "path");
+	if (a->name == NULL && a->home != NULL) {
+		/* The instance is named after its carbon home. */
+		char tmp[4096], *b;
+
+		snprintf(tmp, sizeof tmp, "%s", a->home);
+		b = basename(tmp);
+		snprintf(a->namebuf, sizeof a->namebuf, "%.64s", b);
+		a->name = a->namebuf;
+	}
+	if (a->name != NULL && !wa_name_valid(a->name))
+		return wa_req_fail(r, WA_EINVAL, "name '%.64s': use 1-64 of "
+		    "[A-Za-z0-9._-], not starting with - or .", a->name);
+	return wa_lease_labels(r, &a->labels);
+}
+
+/* An active lease of the same name: returned as it is (renewed). */
+static int
+wa_lease_existing(struct wa_req *r, const struct wa_product *p,
+    struct wa_instance *in, long long ttl)
+{
+	int64_t expires;
+	int rc;
+
+	if (strcmp(in->product, p->id) != 0)
+		return wa_req_fail(r, WA_ECONFLICT, "name %s is leased for "
+		    "%s, not %s", in->name, in->product, p->id);
+	if (!wa_req_may_change(r, in->owner_uid))
+		return wa_req_fail(r, WA_EFORBIDDEN, "lease %s belongs to uid "
+		    "%ld", in->name, (long)in->owner_uid);
+	if (ttl > 0 || in->expires != 0) {
+		expires = wa_now_ms() + (ttl > 0 ? ttl * 1000 :
+		    in->expires - in->renewed);
+		if ((rc = wa_ledger_renew(r->d->ledger, in->name, expires,
+		    r->peer.uid, r->peer.pid)) != 0)
+			return wa_req_fail(r, WA_EUNAVAIL, "ledger: %s",
+			    wa_strerror(rc));
+		in->expires = expires;
+		wa_reaper_rearm(r->d);
+	}
+	json_object_set_new(r->resp, "lease", wa_lease_json(r->d, in));
+	json_object_set_new(r->resp, "created", json_false());
+	return 0;
+}
+
+static int
+wa_lease_record(struct wa_req *r, const struct wa_product *p,
+    struct wa_lease_args *a, const struct wa_port_def **sel, size_t nsel,
+    int offset, unsigned long long start)
+{
+	struct wa_instance in;
+	struct wa_lease_port ports[128];
+	struct wa_conflict c;
+	int rc;
+
+	memset(&in, 0, sizeof in);
+	in.name = (char *)a->name;
+	in.product = p->id;
+	in.offset = offset;
+	in.owner_uid = r->peer.uid;
+	in.pid = (pid_t)a->pid;
+	in.pid_start = start;
+	in.expires = a->ttl > 0 ? wa_now_ms() + a->ttl * 1000 : 0;
+	in.labels = a->labels;
+	in.home = (char *)a->home;
+	in.note = (char *)a->link;
+	for (size_t i = 0; i < nsel && i < 128; i++) {
+		ports[i].name = sel[i]->name;
+		ports[i].port = (uint16_t)wa_port_effective(sel[i], offset);
+		ports[i].proto = sel[i]->proto;
+	}
+	in.ports = ports;
+	in.nports = nsel;
+	rc = wa_ledger_lease(r->d->ledger, &in, a->adopt ? WA_EV_ADOPTED :
+	    WA_EV_LEASED, NULL);
+	if (rc == WA_ECONFLICT)
+		return wa_req_fail(r, WA_EINTERNAL, "the ledger refused a "
+		    "colliding port for %s: the allocator and the ledger "
+		    "disagree", a->name);
+	if (rc != 0)
+		return wa_req_fail(r, rc == WA_EDBBUSY ? WA_EBUSY : WA_EUNAVAIL,
+		    "ledger: %s", wa_strerror(rc));
+	if ((rc = wa_alloc_hold(r->d->map, sel, nsel, offset,
+	    (uint32_t)in.id, &c)) != 0)
+		return wa_req_fail(r, WA_EINTERNAL, "portmap out of step");
+	for (size_t i = 0; i < nsel; i++)
+		wa_batch_note(r->d, true, sel[i]->proto, ports[i].port,
+		    (uint32_t)in.id);
+	in.state = WA_STATE_ACTIVE;
+	in.ports = NULL;
+	in.nports = 0;
+	if (in.pid != 0)
+		wa_reaper_watch(r->d, in.name, in.pid, start);
+	if (in.expires != 0)
+		wa_reaper_rearm(r->d);
+	/* Show what the ledger holds, ports included. */
+	{
+		struct wa_instance saved;
+
+		if (wa_ledger_find(r->d->ledger, a->name, &saved) != 0)
+			return wa_req_fail(r, WA_EINTERNAL, "lease vanished");
+		json_object_set_new(r->resp, "lease", wa_lease_json(r->d,
+		    &saved));
+		wa_instance_clear(&saved);
+	}
+	json_object_set_new(r->resp, "created", json_true());
+	wa_log(WA_LOG_INFO, "%s %s: %s offset %d for uid %ld",
+	    a->adopt ? "adopted" : "leased", a->name, p->id, offset,
+	    (long)r->peer.uid);
+	return 0;
+}
+
+int
+wa_lease_grant(struct wa_req *r, bool adopt)
+{
+	struct wa_daemon *d = r->d;
+	struct wa_lease_args a;
+	struct wa_instance old;
+	const struct wa_product *p;
+	const struct wa_port_def *sel[128];
+	struct wa_alloc_opts o;
+	struct wa_alloc_result res;
+	unsigned long long start = 0;
+	char err[256];
+	size_t nsel = 0;
+	int rc;
+
+	memset(&a, 0, sizeof a);
+	memset(&old, 0, sizeof old);
+	if ((rc = wa_lease_parse(r, &a)) != 0)
+		goto out;
+	a.adopt = a.adopt || adopt;
+	if ((p = wa_catalog_find(d->cat, a.product)) == NULL) {
+		rc = wa_req_fail(r, WA_EPRODUCT, "unknown product '%.64s' "
+		    "(see the products op)", a.product);
+		goto out;
+	}
+	if (p->nports > 128) {
+		rc = wa_req_fail(r, WA_EINVAL, "%s has too many ports", p->id);
+		goto out;
+	}
+	if ((rc = wa_port_select(p, a.with, a.nwith, a.without, a.nwithout,
+	    sel, &nsel, err, sizeof err)) != 0) {
+		rc = wa_req_fail(r, WA_EINVAL, "%s", err);
+		goto out;
+	}
+	if (a.pid != 0 && wa_proc_start_time((pid_t)a.pid, &start) != 0) {
+		rc = wa_req_fail(r, WA_EINVAL, "pid %lld: no such process",
+		    a.pid);
+		goto out;
+	}
+	if (a.name == NULL) {
+		if ((rc = wa_ledger_next_name(d->ledger, p->id, a.namebuf,
+		    sizeof a.namebuf)) != 0) {
+			rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s",
+			    wa_strerror(rc));
+			goto out;
+		}
+		a.name = a.namebuf;
+	}
+	rc = wa_ledger_find(d->ledger, a.name, &old);
+	if (rc == 0 && old.state == WA_STATE_ACTIVE) {
+		rc = wa_lease_existing(r, p, &old, a.ttl);
+		goto out;
+	}
+	if (rc != 0 && rc != WA_ENOTFOUND) {
+		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(rc));
+		goto out;
+	}
+	o = d->alloc;
+	/* Sticky: a released instance gets its old offset back if free. */
+	o.preferred = rc == 0 && strcmp(old.product, p->id) == 0 ?
+	    old.offset : -1;
+	o.requested = (int)a.offset;
+	wa_host_refresh(d);
+	rc = wa_alloc_find(d->map, sel, nsel, &o, &res);
+	if (rc == WA_EINVAL) {
+		rc = wa_req_fail(r, WA_EINVAL, "offset %lld puts a port of %s "
+		    "outside 1-%d", a.offset, p->id, o.port_ceiling);
+		goto out;
+	}
+	if (rc != 0) {
+		rc = wa_lease_conflict(r, rc, p, &res.conflict);
+		goto out;
+	}
+	rc = wa_lease_record(r, p, &a, sel, nsel, res.offset, start);
+out:
+	wa_instance_clear(&old);
+	free(a.labels);
+	return rc;
+}
+
+int
+wa_lease_end(struct wa_daemon *d, const struct wa_instance *in,
+    enum wa_state to, uid_t uid, pid_t pid, const char *detail)
+{
+	int rc;
+
+	if ((rc = wa_ledger_end(d->ledger, in->name, to, uid, pid,
+	    detail)) != 0)
+		return rc;
+	for (size_t i = 0; i < in->nports; i++) {
+		wa_portmap_unlease(d->map, in->ports[i].proto,
+		    in->ports[i].port, (uint32_t)in->id);
+		if (d->batch.open)
+			wa_batch_note(d, false, in->ports[i].proto,
+			    in->ports[i].port, (uint32_t)in->id);
+	}
+	wa_reaper_unwatch(d, in->name);
+	wa_log(WA_LOG_INFO, "%s %s (%s offset %d)", wa_state_name(to),
+	    in->name, in->product, in->offset);
+	return 0;
+}
+
+int
+wa_lease_lookup(struct wa_req *r, const char *name, bool must_own,
+    struct wa_instance *out)
+{
+	int rc = wa_ledger_find(r->d->ledger, name, out);
+
+	if (rc == WA_ENOTFOUND || (rc == 0 && must_own &&
+	    out->state != WA_STATE_ACTIVE)) {
+		wa_instance_clear(out);
+		return wa_req_fail(r, WA_ENOTFOUND, "no active lease named "
+		    "'%.64s'", name);
+	}
+	if (rc != 0)
+		return wa_req_fail(r, WA_EUNAVAIL, "ledger: %s",
+		    wa_strerror(rc));
+	if (must_own && !wa_req_may_change(r, out->owner_uid)) {
+		rc = wa_req_fail(r, WA_EFORBIDDEN, "lease %s belongs to uid "
+		    "%ld", name, (long)out->owner_uid);
+		wa_instance_clear(out);
+		return rc;
+	}
+	return 0;
+}
+
+static json_t *
+wa_time_json(int64_t ms)
+{
+	char buf[40];
+
+	return ms != 0 ? json_string(wa_time_format(ms, buf, sizeof buf)) :
+	    json_null();
+}
+
+json_t *
+wa_lease_json(struct wa_daemon *d, const struct wa_instance *in)
+{
+	const struct wa_product *p = wa_catalog_find(d->cat, in->product);
+	json_t *j, *ports = json_array(), *warn = json_array(), *labels;
+	char w[160];
+
+	labels = json_loads(in->labels != NULL ? in->labels : "{}", 0, NULL);
+	if (p == NULL)
+		json_array_append_new(warn, json_string("product no longer in "
+		    "the catalog"));
+	for (size_t i = 0; i < in->nports; i++) {
+		const struct wa_port_def *def = p != NULL ?
+		    wa_product_port(p, in->ports[i].name) : NULL;
+
+		json_array_append_new(ports, json_pack("{sssissss}",
+		    "name", in->ports[i].name, "port", in->ports[i].port,
+		    "proto", wa_proto_name(in->ports[i].proto),
+		    "description", def != NULL ? def->description : ""));
+		if (in->ports[i].port >= d->alloc.ephemeral_lo &&
+		    in->ports[i].port <= d->alloc.ephemeral_hi) {
+			snprintf(w, sizeof w, "port %u/%s (%s) is inside the "
+			    "ephemeral range %d-%d", in->ports[i].port,
+			    wa_proto_name(in->ports[i].proto),
+			    in->ports[i].name, d->alloc.ephemeral_lo,
+			    d->alloc.ephemeral_hi);
+			json_array_append_new(warn, json_string(w));
+		}
+	}
+	if ((j = json_object()) == NULL)
+		goto out;
+	json_object_set_new(j, "name", json_string(in->name));
+	json_object_set_new(j, "product", json_string(in->product));
+	json_object_set_new(j, "offset", json_integer(in->offset));
+	json_object_set_new(j, "state", json_string(wa_state_name(in->state)));
+	json_object_set_new(j, "owner_uid", json_integer(in->owner_uid));
+	json_object_set_new(j, "pid", in->pid != 0 ? json_integer(in->pid) :
+	    json_null());
+	json_object_set_new(j, "home", in->home != NULL ?
+	    json_string(in->home) : json_null());
+	json_object_set_new(j, "created_at", wa_time_json(in->created));
+	json_object_set_new(j, "expires_at", wa_time_json(in->expires));
+	json_object_set_new(j, "labels", labels != NULL ? json_incref(labels) :
+	    json_object());
+	json_object_set(j, "ports", ports);
+	json_object_set(j, "warnings", warn);
+	if (in->note != NULL)
+		json_object_set_new(j, "link", json_string(in->note));
+out:
+	json_decref(labels);
+	json_decref(ports);
+	json_decref(warn);
+	return j;
+}
+
+json_t *
+wa_event_json(const struct wa_event *ev)
+{
+	char buf[40];
+	json_t *j = json_object(), *detail = NULL;
+
+	if (ev->detail != NULL)
+		detail = json_loads(ev->detail, 0, NULL);
+	if (j == NULL) {
+		json_decref(detail);
+		return NULL;
+	}
+	json_object_set_new(j, "time", json_string(wa_time_format(ev->time,
+	    buf, sizeof buf)));
+	json_object_set_new(j, "kind", json_string(wa_event_name(ev->kind)));
+	json_object_set_new(j, "instance", ev->instance != NULL ?
+	    json_string(ev->instance) : json_null());
+	json_object_set_new(j, "product", ev->product != NULL ?
+	    json_string(ev->product) : json_null());
+	json_object_set_new(j, "offset", ev->offset >= 0 ?
+	    json_integer(ev->offset) : json_null());
+	json_object_set_new(j, "uid", json_integer(ev->uid));
+	json_object_set_new(j, "pid", ev->pid != 0 ? json_integer(ev->pid) :
+	    json_null());
+	json_object_set_new(j, "detail", detail != NULL ? detail : json_null());
+	return j;
+}

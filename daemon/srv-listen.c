@@ -1,0 +1,167 @@
+/*
+ * srv-listen.c: the listening socket (bound here or passed by systemd
+ * socket activation) and sd_notify, without libsystemd.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "srv.h"
+#include "util.h"
+
+#define WA_LISTEN_FD 3   /* SD_LISTEN_FDS_START */
+
+/* Socket activation: LISTEN_PID is us and LISTEN_FDS is at least 1. */
+static bool
+wa_activated(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+
+	if (pid == NULL || fds == NULL || atol(pid) != (long)getpid() ||
+	    atoi(fds) < 1)
+		return false;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return true;
+}
+
+/* Whether a daemon answers at path: a live one is never taken over. */
+static bool
+wa_socket_live(const char *path)
+{
+	struct sockaddr_un sa;
+	int fd, rc;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return false;
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	strncpy(sa.sun_path, path, sizeof sa.sun_path - 1);
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof sa);
+	close(fd);
+	return rc == 0;
+}
+
+static int
+wa_socket_dir(const char *path, bool user)
+{
+	char dir[sizeof ((struct sockaddr_un *)0)->sun_path], *slash;
+
+	if (strlen(path) >= sizeof dir)
+		return WA_EINVAL;
+	strcpy(dir, path);
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	return wa_mkdir_p(dir, user ? 0700 : 0755);
+}
+
+static int
+wa_socket_perms(struct wa_daemon *d)
+{
+	struct group *gr;
+
+	if (d->cfg.user)
+		return chmod(d->socket_path, 0600) == 0 ? 0 : WA_EIO;
+	if (chmod(d->socket_path, 0660) != 0)
+		return WA_EIO;
+	/* The packaged group, when it exists; a named one must exist. */
+	if ((gr = getgrnam(d->cfg.group != NULL ? d->cfg.group :
+	    "wso2-alloc")) == NULL) {
+		if (d->cfg.group != NULL)
+			wa_log(WA_LOG_WARNING, "group %s does not exist: the "
+			    "socket stays owner-only", d->cfg.group);
+		return 0;
+	}
+	return chown(d->socket_path, (uid_t)-1, gr->gr_gid) == 0 ? 0 : WA_EIO;
+}
+
+int
+wa_listen_open(struct wa_daemon *d)
+{
+	int rc;
+
+	if ((rc = uv_pipe_init(d->loop, &d->listener, 0)) != 0)
+		return WA_EIO;
+	d->listener.data = d;
+	if (wa_activated()) {
+		d->socket_activated = true;
+		if ((rc = uv_pipe_open(&d->listener, WA_LISTEN_FD)) != 0) {
+			wa_log(WA_LOG_ERR, "socket activation: fd 3: %s",
+			    uv_strerror(rc));
+			return WA_EIO;
+		}
+		wa_log(WA_LOG_INFO, "listening on the socket passed by "
+		    "systemd");
+	} else {
+		if (wa_socket_dir(d->socket_path, d->cfg.user) != 0) {
+			wa_log(WA_LOG_ERR, "%s: cannot create its directory: "
+			    "%s", d->socket_path, strerror(errno));
+			return WA_EIO;
+		}
+		if (wa_socket_live(d->socket_path)) {
+			wa_log(WA_LOG_ERR, "another wso2-allocd is serving %s",
+			    d->socket_path);
+			return WA_EBUSY;
+		}
+		/* A socket file left by a crash: nobody answers on it. */
+		if (unlink(d->socket_path) == 0)
+			wa_log(WA_LOG_NOTICE, "replaced stale socket %s",
+			    d->socket_path);
+		if ((rc = uv_pipe_bind(&d->listener, d->socket_path)) != 0) {
+			wa_log(WA_LOG_ERR, "bind %s: %s", d->socket_path,
+			    uv_strerror(rc));
+			return WA_EIO;
+		}
+		if (wa_socket_perms(d) != 0) {
+			wa_log(WA_LOG_ERR, "%s: cannot set permissions: %s",
+			    d->socket_path, strerror(errno));
+			return WA_EIO;
+		}
+	}
+	if ((rc = uv_listen((uv_stream_t *)&d->listener, SOMAXCONN,
+	    wa_conn_accept)) != 0) {
+		wa_log(WA_LOG_ERR, "listen %s: %s", d->socket_path,
+		    uv_strerror(rc));
+		return WA_EIO;
+	}
+	return 0;
+}
+
+void
+wa_listen_remove(struct wa_daemon *d)
+{
+	/* systemd owns an activated socket's file. */
+	if (!d->socket_activated && d->socket_path != NULL)
+		unlink(d->socket_path);
+}
+
+void
+wa_notify(const char *state)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa;
+	socklen_t len;
+	int fd;
+
+	if (path == NULL || (*path != '/' && *path != '@') ||
+	    strlen(path) >= sizeof sa.sun_path)
+		return;
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	strcpy(sa.sun_path, path);
+	if (*path == '@')
+		sa.sun_path[0] = '\0';   /* abstract namespace */
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return;
+	(void)!sendto(fd, state, strlen(state), MSG_NOSIGNAL,
+	    (struct sockaddr *)&sa, len);
+	close(fd);
+}

@@ -1,0 +1,275 @@
+/*
+ * srv-main.c: wso2-allocd's entry point: options, paths, start-up, the
+ * event loop, signals and an orderly stop.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "srv.h"
+#include "util.h"
+
+#define WA_SYSTEM_DB "/var/lib/wso2-alloc/ledger.db"
+
+static void
+wa_usage(FILE *f)
+{
+	fprintf(f,
+"usage: wso2-allocd [--user] [--socket PATH] [--db PATH] [--catalog DIR]...\n"
+"                   [--sync full|normal] [--group NAME] [--exclude PORTS]\n"
+"                   [--min-offset N] [--max-offset N] [--port-ceiling N]\n"
+"                   [--max-connections N] [--idle-timeout SECS]\n"
+"\n"
+"Hands out collision-free WSO2 port offsets on a Unix socket.\n"
+"  --user             per-user daemon: $XDG_RUNTIME_DIR/wso2-alloc/wso2-alloc.sock\n"
+"                     and $XDG_STATE_HOME/wso2-alloc/ledger.db\n"
+"  --socket PATH      socket (default %s)\n"
+"  --db PATH          ledger (default %s)\n"
+"  --catalog DIR      product catalog directory (repeatable; replaces the defaults)\n"
+"  --sync MODE        full (default: every acknowledged lease survives a power cut)\n"
+"                     or normal (survives a crash of the daemon)\n"
+"  --group NAME       group that may use the system socket (mode 0660)\n"
+"  --exclude PORTS    ports no lease may take, e.g. 8000-8010,9000\n"
+"  --port-ceiling N   highest port granted (default: below the ephemeral range)\n",
+	    WA_SYSTEM_SOCKET, WA_SYSTEM_DB);
+}
+
+static int
+wa_num(const char *opt, const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
+		fprintf(stderr, "wso2-allocd: %s: '%s' is not a number in "
+		    "%ld-%ld\n", opt, s, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+wa_options(struct wa_config *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "user", no_argument, NULL, 'u' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "catalog", required_argument, NULL, 'c' },
+		{ "sync", required_argument, NULL, 'y' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "exclude", required_argument, NULL, 'x' },
+		{ "min-offset", required_argument, NULL, 'm' },
+		{ "max-offset", required_argument, NULL, 'M' },
+		{ "port-ceiling", required_argument, NULL, 'P' },
+		{ "max-connections", required_argument, NULL, 'C' },
+		{ "idle-timeout", required_argument, NULL, 'i' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	long v;
+	int ch;
+
+	c->sync = WA_SYNC_FULL;
+	c->max_conns = 1024;
+	c->idle_timeout = 300;
+	c->min_offset = 0;
+	c->max_offset = WA_OFFSET_MAX;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'u': c->user = true; break;
+		case 's': c->socket_path = optarg; break;
+		case 'd': c->db_path = optarg; break;
+		case 'c':
+			if (c->ncatalog_dirs == 8) {
+				fprintf(stderr, "wso2-allocd: at most 8 "
+				    "--catalog\n");
+				return 64;
+			}
+			c->catalog_dirs[c->ncatalog_dirs++] = optarg;
+			break;
+		case 'y':
+			if (strcmp(optarg, "full") == 0)
+				c->sync = WA_SYNC_FULL;
+			else if (strcmp(optarg, "normal") == 0)
+				c->sync = WA_SYNC_NORMAL;
+			else {
+				fprintf(stderr, "wso2-allocd: --sync: full or "
+				    "normal\n");
+				return 64;
+			}
+			break;
+		case 'g': c->group = optarg; break;
+		case 'x': c->exclude = optarg; break;
+		case 'm': case 'M': case 'P': case 'C': case 'i':
+			if (wa_num(argv[optind - 1], optarg, ch == 'C' ? 1 : 0,
+			    ch == 'C' ? 100000 : ch == 'i' ? 86400 : 65535,
+			    &v) != 0)
+				return 64;
+			if (ch == 'm') c->min_offset = (int)v;
+			else if (ch == 'M') c->max_offset = (int)v;
+			else if (ch == 'P') c->port_ceiling = (int)v;
+			else if (ch == 'C') c->max_conns = (size_t)v;
+			else c->idle_timeout = (unsigned)v;
+			break;
+		case 'V': printf("wso2-allocd %s\n", WA_VERSION); return 0;
+		case 'h': wa_usage(stdout); return 0;
+		default: wa_usage(stderr); return 64;
+		}
+	}
+	if (optind != argc || c->min_offset > c->max_offset) {
+		wa_usage(stderr);
+		return 64;
+	}
+	return -1;
+}
+
+static char *
+wa_join(const char *dir, const char *file)
+{
+	size_t n;
+	char *p;
+
+	if (dir == NULL)
+		return NULL;
+	n = strlen(dir) + strlen(file) + 2;
+	if ((p = malloc(n)) != NULL)
+		snprintf(p, n, "%s/%s", dir, file);
+	return p;
+}
+
+/* Defaults: system paths, or the per-user ones under --user. */
+static int
+wa_paths(struct wa_daemon *d)
+{
+	char *rt = NULL, *st = NULL;
+	int rc = 0;
+
+	if (d->cfg.user) {
+		rt = wa_user_runtime_dir();
+		st = wa_user_state_dir();
+	}
+	d->socket_path = d->cfg.socket_path != NULL ?
+	    strdup(d->cfg.socket_path) : d->cfg.user ?
+	    wa_join(rt, "wso2-alloc.sock") : strdup(WA_SYSTEM_SOCKET);
+	d->db_path = d->cfg.db_path != NULL ? strdup(d->cfg.db_path) :
+	    d->cfg.user ? wa_join(st, "ledger.db") : strdup(WA_SYSTEM_DB);
+	if (d->socket_path == NULL || d->db_path == NULL) {
+		fprintf(stderr, "wso2-allocd: cannot form the socket or "
+		    "ledger path (set HOME or XDG_STATE_HOME)\n");
+		rc = 1;
+	} else if (d->cfg.db_path == NULL) {
+		char *slash, dir[PATH_MAX];
+
+		snprintf(dir, sizeof dir, "%s", d->db_path);
+		if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+			*slash = '\0';
+			wa_mkdir_p(dir, d->cfg.user ? 0700 : 0755);
+		}
+	}
+	free(rt);
+	free(st);
+	return rc;
+}
+
+static void
+wa_close_walk(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+static void
+wa_stop(struct wa_daemon *d, const char *why)
+{
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	wa_log(WA_LOG_NOTICE, "%s: stopping", why);
+	wa_notify("STOPPING=1");
+	/* Requests already read are answered and committed first. */
+	wa_batch_commit(d);
+	uv_close((uv_handle_t *)&d->listener, NULL);
+	wa_conn_close_all(d);
+	wa_reaper_stop(d);
+	uv_close((uv_handle_t *)&d->committer, NULL);
+	uv_close((uv_handle_t *)&d->sigterm, NULL);
+	uv_close((uv_handle_t *)&d->sigint, NULL);
+	uv_close((uv_handle_t *)&d->sighup, NULL);
+}
+
+static void
+wa_signal_cb(uv_signal_t *s, int signum)
+{
+	struct wa_daemon *d = s->data;
+
+	if (signum == SIGHUP)
+		wa_catalog_reload(d);
+	else
+		wa_stop(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static void
+wa_signals(struct wa_daemon *d)
+{
+	uv_signal_init(d->loop, &d->sigterm);
+	uv_signal_init(d->loop, &d->sigint);
+	uv_signal_init(d->loop, &d->sighup);
+	d->sigterm.data = d->sigint.data = d->sighup.data = d;
+	uv_signal_start(&d->sigterm, wa_signal_cb, SIGTERM);
+	uv_signal_start(&d->sigint, wa_signal_cb, SIGINT);
+	uv_signal_start(&d->sighup, wa_signal_cb, SIGHUP);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct wa_daemon d;
+	char err[1024];
+	uv_loop_t *loop = uv_default_loop();
+	int rc;
+
+	if ((rc = wa_options(&d.cfg, argc, argv)) >= 0)
+		return rc;
+	wa_log_init();
+	if (wa_paths(&d) != 0)
+		return 1;
+	err[0] = '\0';
+	if ((rc = wa_daemon_init(&d, loop, err, sizeof err)) != 0) {
+		wa_log(WA_LOG_ERR, "%s", *err ? err : wa_strerror(rc));
+		rc = rc == WA_ELOCKED ? 75 : 1;
+		goto out;
+	}
+	if ((rc = wa_listen_open(&d)) != 0) {
+		rc = 1;
+		goto out;
+	}
+	uv_check_init(loop, &d.committer);
+	d.committer.data = &d;
+	uv_check_start(&d.committer, wa_batch_check_cb);
+	wa_signals(&d);
+	wa_reaper_start(&d);
+	wa_log(WA_LOG_NOTICE, "wso2-allocd %s serving %s, ledger %s (sync "
+	    "%s), %zu products, ports below %d", WA_VERSION, d.socket_path,
+	    d.db_path, d.cfg.sync == WA_SYNC_FULL ? "full" : "normal",
+	    d.cat->nproducts, d.alloc.port_ceiling + 1);
+	wa_notify("READY=1");
+	uv_run(loop, UV_RUN_DEFAULT);
+	wa_listen_remove(&d);
+	wa_log(WA_LOG_NOTICE, "stopped");
+	rc = 0;
+out:
+	uv_walk(loop, wa_close_walk, NULL);
+	uv_run(loop, UV_RUN_DEFAULT);
+	uv_loop_close(loop);
+	wa_daemon_free(&d);
+	return rc;
+}

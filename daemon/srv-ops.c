@@ -1,0 +1,192 @@
+/*
+ * srv-ops.c: the op table and the path of one request: parse, check the
+ * envelope, find the op, run its handler (writes inside a savepoint of
+ * the current batch) and shape the answer.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "srv.h"
+
+static const struct wa_op *const wa_ops[] = {
+	&wa_op_lease, &wa_op_release, &wa_op_renew, &wa_op_attach,
+	&wa_op_show, &wa_op_list, &wa_op_who, &wa_op_ports, &wa_op_products,
+	&wa_op_history, &wa_op_status, &wa_op_ping,
+};
+
+static const struct wa_op *
+wa_op_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof wa_ops / sizeof wa_ops[0]; i++)
+		if (strcmp(wa_ops[i]->name, name) == 0)
+			return wa_ops[i];
+	return NULL;
+}
+
+json_t *
+wa_error_resp(json_t *id, int err, const char *msg, json_t *extra)
+{
+	json_t *e = extra != NULL ? extra : json_object();
+	const char *code = wa_err_code(err);
+
+	json_object_set_new(e, "code", json_string(code ? code : "internal"));
+	json_object_set_new(e, "message", json_string(msg != NULL && *msg ?
+	    msg : wa_strerror(err)));
+	return id != NULL ?
+	    json_pack("{sbsOso}", "ok", 0, "id", id, "error", e) :
+	    json_pack("{sbso}", "ok", 0, "error", e);
+}
+
+int
+wa_req_fail(struct wa_req *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->msg, sizeof r->msg, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int
+wa_req_str(struct wa_req *r, const char *key, bool required,
+    const char **out)
+{
+	json_t *v = json_object_get(r->req, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			return wa_req_fail(r, WA_EBADREQ, "%s: missing", key);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return wa_req_fail(r, WA_EBADREQ, "%s: must be a string", key);
+	*out = json_string_value(v);
+	return 0;
+}
+
+int
+wa_req_int(struct wa_req *r, const char *key, bool required,
+    long long lo, long long hi, long long *out)
+{
+	json_t *v = json_object_get(r->req, key);
+
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			return wa_req_fail(r, WA_EBADREQ, "%s: missing", key);
+		return 0;
+	}
+	if (!json_is_integer(v))
+		return wa_req_fail(r, WA_EBADREQ, "%s: must be an integer",
+		    key);
+	if (json_integer_value(v) < lo || json_integer_value(v) > hi)
+		return wa_req_fail(r, WA_EINVAL, "%s: %lld is outside "
+		    "%lld-%lld", key, (long long)json_integer_value(v), lo, hi);
+	*out = json_integer_value(v);
+	return 0;
+}
+
+int
+wa_req_bool(struct wa_req *r, const char *key, bool *out)
+{
+	json_t *v = json_object_get(r->req, key);
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v))
+		return wa_req_fail(r, WA_EBADREQ, "%s: must be true or false",
+		    key);
+	*out = json_is_true(v);
+	return 0;
+}
+
+bool
+wa_req_may_change(const struct wa_req *r, uid_t owner)
+{
+	return r->peer.uid == 0 || r->peer.uid == owner;
+}
+
+/* Run a handler; a write runs in a savepoint of the current batch. */
+static int
+wa_run(struct wa_req *r, const struct wa_op *op)
+{
+	size_t mark;
+	int rc;
+
+	if (!(op->flags & WA_OP_WRITE))
+		return op->handler(r);
+	if ((rc = wa_batch_write_begin(r->d)) != 0)
+		return wa_req_fail(r, rc == WA_EDBBUSY ? WA_EBUSY : WA_EUNAVAIL,
+		    "ledger: %s", wa_strerror(rc));
+	mark = wa_batch_undo_mark(r->d);
+	rc = op->handler(r);
+	wa_batch_write_end(r->d, mark, rc);
+	return rc;
+}
+
+json_t *
+wa_dispatch(struct wa_daemon *d, const struct wa_peer *peer,
+    const char *line, size_t len, bool *write)
+{
+	struct wa_req r;
+	const struct wa_op *op = NULL;
+	json_error_t jerr;
+	json_t *resp, *id = NULL, *v;
+	int rc;
+
+	memset(&r, 0, sizeof r);
+	r.d = d;
+	r.peer = *peer;
+	*write = false;
+	if (memchr(line, '\0', len) != NULL)
+		return wa_error_resp(NULL, WA_EBADREQ, "NUL byte in request",
+		    NULL);
+	r.req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (r.req == NULL) {
+		snprintf(r.msg, sizeof r.msg, "invalid JSON at column %d: %s",
+		    jerr.column, jerr.text);
+		return wa_error_resp(NULL, WA_EBADREQ, r.msg, NULL);
+	}
+	if (!json_is_object(r.req)) {
+		rc = wa_req_fail(&r, WA_EBADREQ, "a request is a JSON object");
+		goto out;
+	}
+	id = json_object_get(r.req, "id");
+	v = json_object_get(r.req, "op");
+	if (!json_is_string(v)) {
+		rc = wa_req_fail(&r, WA_EBADREQ, "op: missing or not a string");
+		goto out;
+	}
+	if ((op = wa_op_find(json_string_value(v))) == NULL) {
+		rc = wa_req_fail(&r, WA_EUNKNOWNOP, "unknown op '%.64s'",
+		    json_string_value(v));
+		goto out;
+	}
+	if (d->stopping && (op->flags & WA_OP_WRITE)) {
+		rc = wa_req_fail(&r, WA_EBUSY, "daemon is stopping");
+		goto out;
+	}
+	if ((r.resp = json_object()) == NULL) {
+		rc = WA_ENOMEM;
+		goto out;
+	}
+	rc = wa_run(&r, op);
+	*write = (op->flags & WA_OP_WRITE) != 0;
+out:
+	if (rc == 0) {
+		resp = r.resp;
+		r.resp = NULL;
+		json_object_set_new(resp, "ok", json_true());
+		if (id != NULL)
+			json_object_set(resp, "id", id);
+	} else {
+		resp = wa_error_resp(id, rc, r.msg, r.err);
+		r.err = NULL;
+	}
+	json_decref(r.resp);
+	json_decref(r.err);
+	json_decref(r.req);
+	return resp;
+}

@@ -1,0 +1,258 @@
+/*
+ * srv-reaper.c: leases that end on their own.  A ttl'd lease expires on
+ * time (one timer armed for the earliest expiry, no polling of the whole
+ * ledger); a pid-bound lease is reclaimed when its process exits, seen
+ * through a pidfd polled by libuv, or, where the kernel has no pidfd, by
+ * a one-second check of /proc/PID/stat's start time, so a reused pid
+ * never keeps a dead server's lease alive.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "procnet.h"
+#include "srv.h"
+#include "util.h"
+
+#define WA_RECONCILE_MS 1000
+
+struct wa_watch {
+	struct wa_daemon *d;
+	char name[80];
+	pid_t pid;
+	unsigned long long start;
+	int pidfd;                  /* -1: checked by the reconcile timer */
+	uv_poll_t poll;
+	struct wa_watch *next;
+};
+
+static void
+wa_reap(struct wa_daemon *d, const char *name, pid_t pid, enum wa_state to,
+    const char *why)
+{
+	struct wa_instance in;
+	char detail[160];
+
+	if (wa_ledger_find(d->ledger, name, &in) != 0)
+		return;
+	/* Only the process the lease is bound to ends it. */
+	if (in.state == WA_STATE_ACTIVE && (pid == 0 || in.pid == pid)) {
+		snprintf(detail, sizeof detail, "{\"reason\": \"%s\"}", why);
+		if (wa_lease_end(d, &in, to, 0, 0, detail) != 0)
+			wa_log(WA_LOG_ERR, "cannot end %s: %s", name,
+			    wa_ledger_errmsg(d->ledger));
+	}
+	wa_instance_clear(&in);
+}
+
+static void
+wa_watch_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+static void
+wa_watch_free(struct wa_watch *w)
+{
+	if (w->pidfd >= 0) {
+		uv_poll_stop(&w->poll);
+		close(w->pidfd);
+		w->pidfd = -1;
+		uv_close((uv_handle_t *)&w->poll, wa_watch_closed);
+	} else
+		free(w);
+}
+
+/* Take w out of the list; the caller frees it. */
+static void
+wa_watch_unlink(struct wa_daemon *d, struct wa_watch *w)
+{
+	struct wa_watch **pp;
+
+	for (pp = &d->watches; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			return;
+		}
+}
+
+static void
+wa_watch_exited(uv_poll_t *h, int status, int events)
+{
+	struct wa_watch *w = h->data;
+	struct wa_daemon *d = w->d;
+	char name[80];
+	pid_t pid = w->pid;
+
+	(void)status;
+	(void)events;
+	snprintf(name, sizeof name, "%s", w->name);
+	wa_watch_unlink(d, w);
+	wa_watch_free(w);
+	wa_reap(d, name, pid, WA_STATE_RECLAIMED, "process exited");
+}
+
+int
+wa_reaper_watch(struct wa_daemon *d, const char *name, pid_t pid,
+    unsigned long long start)
+{
+	struct wa_watch *w;
+
+	wa_reaper_unwatch(d, name);
+	if ((w = calloc(1, sizeof *w)) == NULL)
+		return WA_ENOMEM;
+	w->d = d;
+	snprintf(w->name, sizeof w->name, "%s", name);
+	w->pid = pid;
+	w->start = start;
+	w->pidfd = -1;
+#ifdef SYS_pidfd_open
+	w->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+#endif
+	/* The pidfd names the process that has the recorded start time. */
+	if (w->pidfd >= 0 && !wa_proc_alive(pid, start)) {
+		close(w->pidfd);
+		w->pidfd = -1;
+	}
+	if (w->pidfd >= 0) {
+		w->poll.data = w;
+		if (uv_poll_init(d->loop, &w->poll, w->pidfd) != 0) {
+			close(w->pidfd);
+			w->pidfd = -1;
+		} else
+			uv_poll_start(&w->poll, UV_READABLE, wa_watch_exited);
+	}
+	w->next = d->watches;
+	d->watches = w;
+	return 0;
+}
+
+void
+wa_reaper_unwatch(struct wa_daemon *d, const char *name)
+{
+	struct wa_watch *w;
+
+	for (w = d->watches; w != NULL; w = w->next)
+		if (strcmp(w->name, name) == 0) {
+			wa_watch_unlink(d, w);
+			wa_watch_free(w);
+			return;
+		}
+}
+
+static int
+wa_expire_one(void *arg, const char *name)
+{
+	wa_reap(arg, name, 0, WA_STATE_EXPIRED, "ttl elapsed");
+	return 0;
+}
+
+static void
+wa_expiry_cb(uv_timer_t *t)
+{
+	struct wa_daemon *d = t->data;
+
+	wa_ledger_expired(d->ledger, wa_now_ms(), wa_expire_one, d);
+	wa_reaper_rearm(d);
+}
+
+void
+wa_reaper_rearm(struct wa_daemon *d)
+{
+	int64_t next = wa_ledger_next_expiry(d->ledger), now = wa_now_ms();
+
+	if (next == 0) {
+		uv_timer_stop(&d->expiry);
+		return;
+	}
+	uv_timer_start(&d->expiry, wa_expiry_cb,
+	    next > now ? (uint64_t)(next - now) : 0, 0);
+}
+
+/* Watches without a pidfd, checked by start time. */
+static void
+wa_reconcile_cb(uv_timer_t *t)
+{
+	struct wa_daemon *d = t->data;
+	struct wa_watch *w, *next;
+	char name[80];
+	pid_t pid;
+
+	for (w = d->watches; w != NULL; w = next) {
+		next = w->next;
+		if (w->pidfd >= 0 || wa_proc_alive(w->pid, w->start))
+			continue;
+		snprintf(name, sizeof name, "%s", w->name);
+		pid = w->pid;
+		wa_watch_unlink(d, w);
+		wa_watch_free(w);
+		wa_reap(d, name, pid, WA_STATE_RECLAIMED, "process exited");
+	}
+}
+
+struct wa_sweep {
+	struct wa_daemon *d;
+	char (*dead)[80];
+	size_t ndead, cap;
+};
+
+static int
+wa_sweep_one(void *arg, const struct wa_instance *in)
+{
+	struct wa_sweep *s = arg;
+
+	if (in->pid == 0)
+		return 0;
+	if (wa_proc_alive(in->pid, in->pid_start))
+		return wa_reaper_watch(s->d, in->name, in->pid, in->pid_start);
+	if (s->ndead == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 16;
+		void *n = realloc(s->dead, ncap * sizeof *s->dead);
+
+		if (n == NULL)
+			return WA_ENOMEM;
+		s->dead = n;
+		s->cap = ncap;
+	}
+	snprintf(s->dead[s->ndead++], 80, "%s", in->name);
+	return 0;
+}
+
+int
+wa_reaper_start(struct wa_daemon *d)
+{
+	struct wa_ledger_filter f = { NULL, WA_STATE_ACTIVE, -1 };
+	struct wa_sweep s = { d, NULL, 0, 0 };
+	int rc;
+
+	uv_timer_init(d->loop, &d->expiry);
+	uv_timer_init(d->loop, &d->reconcile);
+	d->expiry.data = d;
+	d->reconcile.data = d;
+	/* Owners that died while the daemon was down. */
+	rc = wa_ledger_list(d->ledger, &f, wa_sweep_one, &s);
+	for (size_t i = 0; i < s.ndead; i++)
+		wa_reap(d, s.dead[i], 0, WA_STATE_RECLAIMED,
+		    "process gone at start-up");
+	free(s.dead);
+	wa_expiry_cb(&d->expiry);
+	uv_timer_start(&d->reconcile, wa_reconcile_cb, WA_RECONCILE_MS,
+	    WA_RECONCILE_MS);
+	uv_unref((uv_handle_t *)&d->reconcile);
+	return rc;
+}
+
+void
+wa_reaper_stop(struct wa_daemon *d)
+{
+	struct wa_watch *w;
+
+	while ((w = d->watches) != NULL) {
+		d->watches = w->next;
+		wa_watch_free(w);
+	}
+	uv_close((uv_handle_t *)&d->expiry, NULL);
+	uv_close((uv_handle_t *)&d->reconcile, NULL);
+}

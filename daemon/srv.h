@@ -1,0 +1,193 @@
+/*
+ * srv.h: the daemon's internal interfaces: state, connections, the
+ * group-commit batch, the op table and the lease logic.
+ */
+#ifndef WA_SRV_H
+#define WA_SRV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "alloc.h"
+#include "catalog.h"
+#include "ledger.h"
+#include "portmap.h"
+#include "wso2alloc.h"
+
+struct wa_conn;
+
+struct wa_peer {
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+};
+
+/* A change to the portmap, kept until the batch commits. */
+struct wa_undo {
+	bool held;              /* true: a lease took it; false: released */
+	uint8_t proto;
+	uint16_t port;
+	uint32_t holder;
+};
+
+/* A response waiting for the batch's commit. */
+#define WA_RESP_WRITE 0x1       /* replaced by "unavailable" if commit fails */
+#define WA_RESP_CLOSE 0x2       /* close the connection once it is sent */
+struct wa_pending {
+	struct wa_conn *conn;
+	json_t *resp;
+	int flags;
+};
+
+struct wa_batch {
+	bool open;
+	struct wa_undo *undo;
+	size_t nundo, capundo;
+	struct wa_pending *out;
+	size_t nout, capout;
+	size_t writes;
+};
+
+struct wa_config {
+	bool user;
+	const char *socket_path;
+	const char *db_path;
+	const char *catalog_dirs[8];
+	size_t ncatalog_dirs;
+	const char *group;
+	const char *exclude;
+	enum wa_sync sync;
+	size_t max_conns;
+	unsigned idle_timeout;      /* seconds */
+	int min_offset, max_offset, port_ceiling;
+	bool reserve_kernel_ports;
+};
+
+struct wa_daemon {
+	uv_loop_t *loop;
+	struct wa_config cfg;
+	char *socket_path;
+	char *db_path;
+	bool socket_activated;
+	struct wa_catalog *cat;
+	struct wa_ledger *ledger;
+	struct wa_portmap *map;
+	struct wa_alloc_opts alloc;
+	int64_t started_ms;
+	bool host_fresh;            /* host layer read this iteration */
+	bool stopping;
+	size_t nconns;
+	struct wa_conn *conns;      /* every open connection */
+	struct wa_batch batch;
+	uv_pipe_t listener;
+	uv_check_t committer;
+	uv_signal_t sigterm, sigint, sighup;
+	uv_timer_t expiry;          /* next ttl expiry */
+	uv_timer_t reconcile;       /* dead owners, foreign binds */
+	struct wa_watch *watches;   /* pid-bound leases */
+	unsigned long long requests;
+};
+
+/* One request being handled. */
+struct wa_req {
+	struct wa_daemon *d;
+	struct wa_peer peer;
+	json_t *req;                /* the parsed request (borrowed) */
+	json_t *resp;               /* success fields go here */
+	json_t *err;                /* extra error fields (owned) */
+	char msg[512];              /* error message */
+};
+
+#define WA_OP_WRITE 0x1
+
+struct wa_op {
+	const char *name;
+	int flags;
+	int (*handler)(struct wa_req *r);
+};
+
+/* srv-log.c */
+enum { WA_LOG_ERR = 3, WA_LOG_WARNING = 4, WA_LOG_NOTICE = 5,
+	WA_LOG_INFO = 6, WA_LOG_DEBUG = 7 };
+void wa_log(int prio, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void wa_log_init(void);
+
+/* srv-listen.c */
+int wa_listen_open(struct wa_daemon *d);
+void wa_listen_remove(struct wa_daemon *d);
+void wa_notify(const char *state);
+
+/* srv-conn.c */
+void wa_conn_accept(uv_stream_t *server, int status);
+void wa_conn_send(struct wa_conn *c, json_t *resp, bool close_after);
+void wa_conn_close_all(struct wa_daemon *d);
+void wa_conn_unref(struct wa_conn *c);
+void wa_conn_ref(struct wa_conn *c);
+
+/* srv-ops.c: parse, validate and dispatch one line; the response is
+ * returned (new reference); *write tells whether it changed state. */
+json_t *wa_dispatch(struct wa_daemon *d, const struct wa_peer *peer,
+    const char *line, size_t len, bool *write);
+json_t *wa_error_resp(json_t *id, int err, const char *msg, json_t *extra);
+int wa_req_fail(struct wa_req *r, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Typed field access: missing is fine (returns 0 / def), wrong type
+ * fails the request with bad_request. */
+int wa_req_str(struct wa_req *r, const char *key, bool required,
+    const char **out);
+int wa_req_int(struct wa_req *r, const char *key, bool required,
+    long long lo, long long hi, long long *out);
+int wa_req_bool(struct wa_req *r, const char *key, bool *out);
+bool wa_req_may_change(const struct wa_req *r, uid_t owner);
+
+/* srv-batch.c: group commit */
+int wa_batch_write_begin(struct wa_daemon *d);
+void wa_batch_write_end(struct wa_daemon *d, size_t undo_mark, int rc);
+size_t wa_batch_undo_mark(const struct wa_daemon *d);
+int wa_batch_note(struct wa_daemon *d, bool held, int proto, uint16_t port,
+    uint32_t holder);
+void wa_batch_respond(struct wa_daemon *d, struct wa_conn *c, json_t *resp,
+    int flags);
+void wa_batch_commit(struct wa_daemon *d);
+void wa_batch_check_cb(uv_check_t *h);
+
+/* srv-lease.c */
+int wa_lease_grant(struct wa_req *r, bool adopt);
+int wa_lease_end(struct wa_daemon *d, const struct wa_instance *in,
+    enum wa_state to, uid_t uid, pid_t pid, const char *detail);
+void wa_host_refresh(struct wa_daemon *d);
+/* The lease as the protocol shows it (new reference). */
+json_t *wa_lease_json(struct wa_daemon *d, const struct wa_instance *in);
+json_t *wa_event_json(const struct wa_event *ev);
+/* Find a lease by name for a request: not_found / forbidden filled. */
+int wa_lease_lookup(struct wa_req *r, const char *name, bool must_own,
+    struct wa_instance *out);
+/* Describe who holds a port on the host: pid, cmdline, unit. */
+json_t *wa_host_holder(int proto, uint16_t port);
+
+/* srv-reaper.c: ttl expiry and pid-bound leases */
+int wa_reaper_start(struct wa_daemon *d);
+void wa_reaper_stop(struct wa_daemon *d);
+void wa_reaper_rearm(struct wa_daemon *d);
+int wa_reaper_watch(struct wa_daemon *d, const char *name, pid_t pid,
+    unsigned long long start);
+void wa_reaper_unwatch(struct wa_daemon *d, const char *name);
+
+/* srv-state.c */
+int wa_daemon_init(struct wa_daemon *d, uv_loop_t *loop, char *err,
+    size_t errlen);
+void wa_daemon_free(struct wa_daemon *d);
+int wa_catalog_reload(struct wa_daemon *d);
+
+/* The op table (srv-ops.c) and every op (op-*.c). */
+extern const struct wa_op wa_op_lease, wa_op_release, wa_op_renew,
+    wa_op_attach, wa_op_show, wa_op_list, wa_op_who, wa_op_ports,
+    wa_op_products, wa_op_history, wa_op_status, wa_op_ping;
+
+#endif
