@@ -17,6 +17,7 @@
 #include "catalog.h"
 #include "ledger.h"
 #include "portmap.h"
+#include "render.h"
 #include "wso2alloc.h"
 
 struct wa_conn;
@@ -164,7 +165,6 @@ int wa_lease_end(struct wa_daemon *d, const struct wa_instance *in,
 void wa_host_refresh(struct wa_daemon *d);
 /* The lease as the protocol shows it (new reference). */
 json_t *wa_lease_json(struct wa_daemon *d, const struct wa_instance *in);
-json_t *wa_event_json(const struct wa_event *ev);
 /* Find a lease by name for a request: not_found / forbidden filled. */
 int wa_lease_lookup(struct wa_req *r, const char *name, bool must_own,
     struct wa_instance *out);

@@ -1,0 +1,75 @@
+/* cmd-history.c: wso2-alloc history [NAME] [--limit N]. */
+#include <stdlib.h>
+
+#include "cmd.h"
+
+static const struct option wa_history_opts[] = {
+	{ "limit", required_argument, NULL, 'l' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+wa_history_exec(struct wa_cli *cli, int argc, char **argv)
+{
+	static const char *const hdr[] = { "TIME", "EVENT", "INSTANCE",
+	    "PRODUCT", "OFFSET", "UID", "PID" };
+	json_t *req = json_pack("{sssi}", "op", "history", "limit", 50);
+	json_t *resp, *ev;
+	struct wa_table *t;
+	char off[16], uid[16], pid[16], *end;
+	long v;
+	size_t i;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "", wa_history_opts, NULL)) != -1) {
+		v = ch == 'l' ? strtol(optarg, &end, 10) : 0;
+		if (ch != 'l' || *end != '\0' || v < 1 || v > 100000) {
+			json_decref(req);
+			return wa_cli_usage(&wa_cmd_history, "--limit takes "
+			    "1-100000");
+		}
+		json_object_set_new(req, "limit", json_integer(v));
+	}
+	if (argc - optind > 1) {
+		json_decref(req);
+		return wa_cli_usage(&wa_cmd_history, "at most one NAME");
+	}
+	if (optind < argc)
+		json_object_set_new(req, "name", json_string(argv[optind]));
+	if ((rc = wa_cli_request(cli, req, &resp, true)) != 0)
+		return wa_cli_fail(cli, "history", rc);
+	if (cli->json) {
+		json_object_del(resp, "ok");
+		wa_json_print(resp);
+		json_decref(resp);
+		return 0;
+	}
+	t = wa_table_new(hdr, 7);
+	json_array_foreach(json_object_get(resp, "events"), i, ev) {
+		const char *row[7];
+
+		snprintf(off, sizeof off, "%lld", wa_json_int(ev, "offset", -1));
+		snprintf(uid, sizeof uid, "%lld", wa_json_int(ev, "uid", 0));
+		snprintf(pid, sizeof pid, "%lld", wa_json_int(ev, "pid", 0));
+		row[0] = wa_json_str(ev, "time");
+		row[1] = wa_json_str(ev, "kind");
+		row[2] = wa_json_str(ev, "instance");
+		row[3] = wa_json_str(ev, "product");
+		row[4] = wa_json_int(ev, "offset", -1) >= 0 ? off : "-";
+		row[5] = uid;
+		row[6] = wa_json_int(ev, "pid", 0) > 0 ? pid : "-";
+		wa_table_add(t, row);
+	}
+	wa_table_print(t, stdout);
+	wa_table_free(t);
+	json_decref(resp);
+	return 0;
+}
+
+const struct wa_cmd_entry wa_cmd_history = {
+	.name = "history", .usage = "[NAME] [--limit N]",
+	.summary = "lease events, oldest first (the newest 50 by default)",
+	.opts = wa_history_opts, .shortopts = "", .max_args = 1,
+	.flags = WA_CMD_DAEMON | WA_CMD_OFFLINE,
+	.exec = wa_history_exec,
+};

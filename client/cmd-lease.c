@@ -1,0 +1,153 @@
+/* cmd-lease.c: wso2-alloc lease: take an offset for an instance. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "util.h"
+
+static const struct option wa_lease_opts[] = {
+	{ "product", required_argument, NULL, 'p' },
+	{ "name", required_argument, NULL, 'n' },
+	{ "home", required_argument, NULL, 'H' },
+	{ "offset", required_argument, NULL, 'o' },
+	{ "with", required_argument, NULL, 'w' },
+	{ "without", required_argument, NULL, 'W' },
+	{ "pid", required_argument, NULL, 'P' },
+	{ "ttl", required_argument, NULL, 't' },
+	{ "label", required_argument, NULL, 'l' },
+	{ "link", required_argument, NULL, 'k' },
+	{ "format", required_argument, NULL, 'f' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Shared with exec: the lease options into a request. */
+int wa_lease_parse(const struct wa_cmd_entry *e, int argc, char **argv,
+    json_t *req, const char **format);
+
+int
+wa_lease_parse(const struct wa_cmd_entry *e, int argc, char **argv,
+    json_t *req, const char **format)
+{
+	json_t *with = json_array(), *without = json_array();
+	json_t *labels = json_object();
+	char *end;
+	long v;
+	int ch, rc = 0;
+
+	while ((ch = getopt_long(argc, argv, e->shortopts, e->opts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'p': json_object_set_new(req, "product",
+		    json_string(optarg)); break;
+		case 'n': json_object_set_new(req, "name", json_string(optarg));
+			break;
+		case 'H': {
+			char *abs = realpath(optarg, NULL);
+
+			json_object_set_new(req, "home", json_string(abs != NULL ?
+			    abs : optarg));
+			free(abs);
+			break;
+		}
+		case 'w': json_array_append_new(with, json_string(optarg));
+			break;
+		case 'W': json_array_append_new(without, json_string(optarg));
+			break;
+		case 'k': json_object_set_new(req, "link", json_string(optarg));
+			break;
+		case 'f': if (format != NULL) *format = optarg; break;
+		case 'o': case 'P':
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 0 ||
+			    v > (ch == 'o' ? 65535 : 0x7fffffffL)) {
+				fprintf(stderr, "wso2-alloc: %s: --%s: '%s' is "
+				    "not valid\n", e->name, ch == 'o' ?
+				    "offset" : "pid", optarg);
+				rc = WA_EXIT_DATAERR;
+				goto out;
+			}
+			json_object_set_new(req, ch == 'o' ? "offset" : "pid",
+			    json_integer(v));
+			break;
+		case 't':
+			if (wa_duration_parse(optarg, &v) != 0) {
+				fprintf(stderr, "wso2-alloc: %s: --ttl: '%s' is "
+				    "not a duration (30s, 15m, 2h, 7d)\n",
+				    e->name, optarg);
+				rc = WA_EXIT_DATAERR;
+				goto out;
+			}
+			json_object_set_new(req, "ttl", json_integer(v));
+			break;
+		case 'l':
+			if (wa_labels_add(labels, optarg) != 0) {
+				fprintf(stderr, "wso2-alloc: %s: --label: '%s' "
+				    "is not KEY=VALUE\n", e->name, optarg);
+				rc = WA_EXIT_DATAERR;
+				goto out;
+			}
+			break;
+		default:
+			rc = wa_cli_usage(e, "bad option");
+			goto out;
+		}
+	}
+	if (json_object_get(req, "product") == NULL) {
+		rc = wa_cli_usage(e, "--product is required");
+		goto out;
+	}
+	if (json_array_size(with) > 0)
+		json_object_set(req, "with", with);
+	if (json_array_size(without) > 0)
+		json_object_set(req, "without", without);
+	if (json_object_size(labels) > 0)
+		json_object_set(req, "labels", labels);
+out:
+	json_decref(with);
+	json_decref(without);
+	json_decref(labels);
+	return rc;
+}
+
+static int
+wa_lease_exec(struct wa_cli *cli, int argc, char **argv)
+{
+	json_t *req = json_pack("{ss}", "op", "lease"), *resp = NULL;
+	const char *format = cli->json ? "json" : "text";
+	int rc;
+
+	if ((rc = wa_lease_parse(&wa_cmd_lease, argc, argv, req,
+	    &format)) != 0) {
+		json_decref(req);
+		return rc;
+	}
+	if (optind != argc) {
+		json_decref(req);
+		return wa_cli_usage(&wa_cmd_lease, "unexpected argument '%s'",
+		    argv[optind]);
+	}
+	if (!wa_lease_format_ok(format)) {
+		json_decref(req);
+		return wa_cli_usage(&wa_cmd_lease, "--format: %s",
+		    wa_lease_formats());
+	}
+	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0)
+		return wa_cli_fail(cli, "lease", rc);
+	wa_lease_print(stdout, json_object_get(resp, "lease"), format);
+	json_decref(resp);
+	return 0;
+}
+
+const struct wa_cmd_entry wa_cmd_lease = {
+	.name = "lease",
+	.usage = "--product P [--name N] [--home DIR] [--offset K] "
+	    "[--with PORT]... [--without PORT]... [--pid PID] [--ttl DUR] "
+	    "[--label K=V]... [--link ROLE=NAME] "
+	    "[--format text|offset|args|toml|xml|env|json]",
+	.summary = "lease a collision-free port offset for a WSO2 instance",
+	.shortopts = "",
+	.opts = wa_lease_opts,
+	.min_args = 0, .max_args = 0,
+	.flags = WA_CMD_DAEMON,
+	.exec = wa_lease_exec,
+};

@@ -1,0 +1,127 @@
+/* cmd-list.c: wso2-alloc list: the active leases, one line each. */
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const struct option wa_list_opts[] = {
+	{ "product", required_argument, NULL, 'p' },
+	{ "owner", required_argument, NULL, 'o' },
+	{ "state", required_argument, NULL, 's' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static long
+wa_owner_uid(const char *s)
+{
+	struct passwd *pw;
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s != '\0' && *end == '\0' && v >= 0)
+		return v;
+	return (pw = getpwnam(s)) != NULL ? (long)pw->pw_uid : -1;
+}
+
+static void
+wa_list_row(struct wa_table *t, const json_t *l)
+{
+	json_t *ports = json_object_get(l, "ports");
+	char off[24], pid[24], pr[72], owner[32];
+	struct passwd *pw;
+	long long lo = 65536, hi = 0, p;
+	const char *row[8];
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(ports, i, v) {
+		p = wa_json_int(v, "port", 0);
+		lo = p < lo ? p : lo;
+		hi = p > hi ? p : hi;
+	}
+	snprintf(off, sizeof off, "%lld", wa_json_int(l, "offset", -1));
+	snprintf(pid, sizeof pid, "%lld", wa_json_int(l, "pid", 0));
+	if (json_array_size(ports) > 0)
+		snprintf(pr, sizeof pr, "%zu (%lld-%lld)",
+		    json_array_size(ports), lo, hi);
+	else
+		snprintf(pr, sizeof pr, "-");
+	pw = getpwuid((uid_t)wa_json_int(l, "owner_uid", 0));
+	snprintf(owner, sizeof owner, "%s", pw != NULL ? pw->pw_name : "?");
+	if (pw == NULL)
+		snprintf(owner, sizeof owner, "%lld",
+		    wa_json_int(l, "owner_uid", 0));
+	row[0] = wa_json_str(l, "name");
+	row[1] = wa_json_str(l, "product");
+	row[2] = off;
+	row[3] = wa_json_str(l, "state");
+	row[4] = owner;
+	row[5] = wa_json_int(l, "pid", 0) > 0 ? pid : "-";
+	row[6] = pr;
+	row[7] = wa_json_str(l, "expires_at");
+	wa_table_add(t, row);
+}
+
+static int
+wa_list_exec(struct wa_cli *cli, int argc, char **argv)
+{
+	static const char *const hdr[] = { "NAME", "PRODUCT", "OFFSET",
+	    "STATE", "OWNER", "PID", "PORTS", "EXPIRES" };
+	json_t *req = json_pack("{ss}", "op", "list"), *resp, *l;
+	struct wa_table *t;
+	long uid;
+	size_t i;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "", wa_list_opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': json_object_set_new(req, "product",
+		    json_string(optarg)); break;
+		case 's': json_object_set_new(req, "state",
+		    json_string(optarg)); break;
+		case 'o':
+			if ((uid = wa_owner_uid(optarg)) < 0) {
+				json_decref(req);
+				fprintf(stderr, "wso2-alloc: list: --owner: no "
+				    "user '%s'\n", optarg);
+				return WA_EXIT_DATAERR;
+			}
+			json_object_set_new(req, "owner_uid", json_integer(uid));
+			break;
+		default:
+			json_decref(req);
+			return wa_cli_usage(&wa_cmd_list, "bad option");
+		}
+	}
+	if (optind != argc) {
+		json_decref(req);
+		return wa_cli_usage(&wa_cmd_list, "unexpected argument");
+	}
+	if ((rc = wa_cli_request(cli, req, &resp, true)) != 0)
+		return wa_cli_fail(cli, "list", rc);
+	if (cli->json) {
+		json_t *out = json_pack("{sO}", "leases",
+		    json_object_get(resp, "leases"));
+
+		wa_json_print(out);
+		json_decref(out);
+	} else {
+		t = wa_table_new(hdr, 8);
+		json_array_foreach(json_object_get(resp, "leases"), i, l)
+			wa_list_row(t, l);
+		wa_table_print(t, stdout);
+		wa_table_free(t);
+	}
+	json_decref(resp);
+	return 0;
+}
+
+const struct wa_cmd_entry wa_cmd_list = {
+	.name = "list", .usage = "[--product P] [--owner USER] "
+	    "[--state active|released|expired|reclaimed|all]",
+	.summary = "list leases (active ones by default)",
+	.opts = wa_list_opts, .shortopts = "",
+	.flags = WA_CMD_DAEMON | WA_CMD_OFFLINE,
+	.exec = wa_list_exec,
+};

@@ -1,0 +1,62 @@
+/* cmd-ports.c: wso2-alloc ports: every leased port, ascending. */
+#include "cmd.h"
+
+static const struct option wa_ports_opts[] = {
+	{ "product", required_argument, NULL, 'p' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+wa_ports_exec(struct wa_cli *cli, int argc, char **argv)
+{
+	static const char *const hdr[] = { "PORT", "PROTO", "NAME", "LEASE",
+	    "PRODUCT" };
+	json_t *req = json_pack("{ss}", "op", "ports"), *resp, *p;
+	struct wa_table *t;
+	char port[16];
+	size_t i;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "", wa_ports_opts, NULL)) != -1) {
+		if (ch != 'p') {
+			json_decref(req);
+			return wa_cli_usage(&wa_cmd_ports, "bad option");
+		}
+		json_object_set_new(req, "product", json_string(optarg));
+	}
+	if (optind != argc) {
+		json_decref(req);
+		return wa_cli_usage(&wa_cmd_ports, "unexpected argument");
+	}
+	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0)
+		return wa_cli_fail(cli, "ports", rc);
+	if (cli->json) {
+		json_object_del(resp, "ok");
+		wa_json_print(resp);
+	} else {
+		t = wa_table_new(hdr, 5);
+		json_array_foreach(json_object_get(resp, "ports"), i, p) {
+			const char *row[5];
+
+			snprintf(port, sizeof port, "%lld",
+			    wa_json_int(p, "port", 0));
+			row[0] = port;
+			row[1] = wa_json_str(p, "proto");
+			row[2] = wa_json_str(p, "name");
+			row[3] = wa_json_str(p, "lease");
+			row[4] = wa_json_str(p, "product");
+			wa_table_add(t, row);
+		}
+		wa_table_print(t, stdout);
+		wa_table_free(t);
+	}
+	json_decref(resp);
+	return 0;
+}
+
+const struct wa_cmd_entry wa_cmd_ports = {
+	.name = "ports", .usage = "[--product P]",
+	.summary = "every leased port with its lease",
+	.opts = wa_ports_opts, .shortopts = "", .flags = WA_CMD_DAEMON,
+	.exec = wa_ports_exec,
+};

@@ -1,0 +1,30 @@
+/* cmd-release.c: wso2-alloc release NAME: end a lease, free its ports. */
+#include "cmd.h"
+
+static int
+wa_release_exec(struct wa_cli *cli, int argc, char **argv)
+{
+	json_t *resp;
+	int rc;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return wa_cli_usage(&wa_cmd_release, "one NAME expected");
+	if ((rc = wa_cli_request(cli, json_pack("{ssss}", "op", "release",
+	    "name", argv[1]), &resp, false)) != 0)
+		return wa_cli_fail(cli, argv[1], rc);
+	if (cli->json)
+		wa_json_print(json_object_get(resp, "lease"));
+	else
+		printf("released %s (%s offset %lld)\n", argv[1],
+		    wa_json_str(json_object_get(resp, "lease"), "product"),
+		    wa_json_int(json_object_get(resp, "lease"), "offset", -1));
+	json_decref(resp);
+	return 0;
+}
+
+const struct wa_cmd_entry wa_cmd_release = {
+	.name = "release", .usage = "NAME",
+	.summary = "end a lease (owner or root); its ports come free",
+	.min_args = 1, .max_args = 1, .flags = WA_CMD_DAEMON,
+	.exec = wa_release_exec,
+};

@@ -1,0 +1,54 @@
+/* cmd-renew.c: wso2-alloc renew NAME [--ttl DUR]. */
+#include <string.h>
+
+#include "cmd.h"
+#include "util.h"
+
+static const struct option wa_renew_opts[] = {
+	{ "ttl", required_argument, NULL, 't' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+wa_renew_exec(struct wa_cli *cli, int argc, char **argv)
+{
+	json_t *req, *resp;
+	long ttl = 0;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "", wa_renew_opts, NULL)) != -1) {
+		if (ch != 't')
+			return wa_cli_usage(&wa_cmd_renew, "bad option");
+		if (wa_duration_parse(optarg, &ttl) != 0) {
+			fprintf(stderr, "wso2-alloc: renew: --ttl: '%s' is not "
+			    "a duration (30s, 15m, 2h, 7d)\n", optarg);
+			return WA_EXIT_DATAERR;
+		}
+	}
+	if (optind + 1 != argc)
+		return wa_cli_usage(&wa_cmd_renew, "one NAME expected");
+	req = json_pack("{ssss}", "op", "renew", "name", argv[optind]);
+	if (ttl > 0)
+		json_object_set_new(req, "ttl", json_integer(ttl));
+	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0)
+		return wa_cli_fail(cli, argv[optind], rc);
+	if (cli->json)
+		wa_json_print(json_object_get(resp, "lease"));
+	else {
+		const char *exp = wa_json_str(json_object_get(resp, "lease"),
+		    "expires_at");
+
+		printf("renewed %s%s%s\n", argv[optind], exp ? ": expires " :
+		    "", exp ? exp : "");
+	}
+	json_decref(resp);
+	return 0;
+}
+
+const struct wa_cmd_entry wa_cmd_renew = {
+	.name = "renew", .usage = "NAME [--ttl DUR]",
+	.summary = "extend a lease's lifetime (owner or root)",
+	.opts = wa_renew_opts, .shortopts = "",
+	.min_args = 1, .max_args = 1, .flags = WA_CMD_DAEMON,
+	.exec = wa_renew_exec,
+};

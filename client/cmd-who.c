@@ -1,0 +1,39 @@
+/* cmd-who.c: wso2-alloc who PORT[/tcp|/udp]: which instance owns a port. */
+#include "cmd.h"
+
+static int
+wa_who_exec(struct wa_cli *cli, int argc, char **argv)
+{
+	const char *proto;
+	json_t *resp, *l;
+	int port, rc;
+
+	if (argc != 2 || wa_port_arg(argv[1], &port, &proto) != 0)
+		return wa_cli_usage(&wa_cmd_who, "one PORT[/tcp|/udp] expected");
+	rc = wa_cli_request(cli, json_pack("{sssiss}", "op", "who", "port",
+	    port, "proto", proto), &resp, true);
+	if (rc != 0)
+		return wa_cli_fail(cli, argv[1], rc);
+	if (cli->json) {
+		json_object_del(resp, "ok");
+		wa_json_print(resp);
+	} else {
+		l = json_object_get(resp, "lease");
+		printf("%d/%s: %s of %s (%s, offset %lld, owner uid %lld)%s\n",
+		    port, proto, wa_json_str(resp, "port_name"),
+		    wa_json_str(l, "name"), wa_json_str(l, "product"),
+		    wa_json_int(l, "offset", -1), wa_json_int(l, "owner_uid", 0),
+		    json_is_true(json_object_get(resp, "bound")) ?
+		    ", bound now" : json_is_false(json_object_get(resp,
+		    "bound")) ? ", not bound now" : "");
+	}
+	json_decref(resp);
+	return 0;
+}
+
+const struct wa_cmd_entry wa_cmd_who = {
+	.name = "who", .usage = "PORT[/tcp|/udp]",
+	.summary = "which lease holds a port (exit 1 when none)",
+	.min_args = 1, .max_args = 1, .flags = WA_CMD_DAEMON | WA_CMD_OFFLINE,
+	.exec = wa_who_exec,
+};

@@ -1,0 +1,90 @@
+/*
+ * cmd.h: the wso2-alloc command table.  Each command lives in its own
+ * cmd-<name>.c and describes itself with one wa_cmd_entry; the
+ * dispatcher in wso2-alloc.c only walks the table.
+ */
+#ifndef WA_CMD_H
+#define WA_CMD_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "wso2alloc.h"
+
+/* Exit codes (sysexits where one fits); see wso2-alloc(1). */
+enum {
+	WA_EXIT_OK = 0,
+	WA_EXIT_NOTFOUND = 1,
+	WA_EXIT_CONFLICT = 3,
+	WA_EXIT_USAGE = 64,
+	WA_EXIT_DATAERR = 65,
+	WA_EXIT_UNAVAILABLE = 69,
+	WA_EXIT_SOFTWARE = 70,
+	WA_EXIT_NOPERM = 77
+};
+
+struct wa_cli {
+	const char *socket_opt;     /* -s/--socket */
+	const char *db;             /* --db, for reads with the daemon down */
+	bool json;
+	bool no_start;
+	char *socket;               /* resolved */
+	wa_client *c;
+};
+
+#define WA_CMD_DAEMON  0x1      /* needs the daemon */
+#define WA_CMD_OFFLINE 0x2      /* may read the ledger when it is down */
+
+struct wa_cmd_entry {
+	const char *name;
+	const char *usage;
+	const char *summary;
+	const char *shortopts;
+	const struct option *opts;
+	int min_args, max_args;     /* positional, -1: any */
+	int flags;
+	int (*exec)(struct wa_cli *cli, int argc, char **argv);
+};
+
+/* wso2-alloc.c */
+int wa_cli_connect(struct wa_cli *cli);
+/* Send req (stolen) to the daemon; with offline, read the ledger file
+ * instead when no daemon answers. */
+int wa_cli_request(struct wa_cli *cli, json_t *req, json_t **resp,
+    bool offline);
+int wa_cli_fail(struct wa_cli *cli, const char *what, int err);
+int wa_cli_usage(const struct wa_cmd_entry *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int wa_exit_code(int err);
+void wa_json_print(json_t *j);
+/* Parse a command's options into handler-visible state: each command
+ * calls getopt_long itself with e->shortopts and e->opts. */
+
+/* output.c */
+struct wa_table;
+struct wa_table *wa_table_new(const char *const *headers, size_t ncols);
+void wa_table_add(struct wa_table *t, const char *const *cells);
+void wa_table_print(struct wa_table *t, FILE *f);
+void wa_table_free(struct wa_table *t);
+int wa_lease_print(FILE *f, const json_t *lease, const char *format);
+const char *wa_lease_formats(void);
+bool wa_lease_format_ok(const char *format);
+void wa_env_name(const char *port_name, char *buf, size_t len);
+const char *wa_json_str(const json_t *o, const char *key);
+long long wa_json_int(const json_t *o, const char *key, long long def);
+int wa_labels_add(json_t *labels, const char *kv);
+int wa_port_arg(const char *arg, int *port, const char **proto);
+
+/* offline.c: reads from the ledger file when the daemon is down */
+int wa_offline_call(struct wa_cli *cli, json_t *req, json_t **resp);
+const char *wa_offline_error(void);
+
+extern const struct wa_cmd_entry wa_cmd_lease, wa_cmd_release, wa_cmd_renew,
+    wa_cmd_list, wa_cmd_show, wa_cmd_who, wa_cmd_ports, wa_cmd_products,
+    wa_cmd_history, wa_cmd_status, wa_cmd_exec, wa_cmd_attach, wa_cmd_scan,
+    wa_cmd_check, wa_cmd_config, wa_cmd_export;
+
+#endif

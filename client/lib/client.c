@@ -1,0 +1,363 @@
+/*
+ * client.c: libwso2alloc: one connection to wso2-allocd and one call per
+ * protocol operation.  Each call writes one line and reads one line.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "wso2alloc.h"
+
+#define WA_PUBLIC __attribute__((visibility("default")))
+
+struct wa_client {
+	int fd;
+	char *buf;          /* bytes read past the last line */
+	size_t len, cap;
+	json_t *error;      /* the last failed call's error object */
+	unsigned long next_id;
+};
+
+WA_PUBLIC char *
+wa_socket_path_user(void)
+{
+	char *dir = wa_user_runtime_dir(), *p = NULL;
+	size_t n;
+
+	if (dir == NULL)
+		return NULL;
+	n = strlen(dir) + sizeof "/wso2-alloc.sock";
+	if ((p = malloc(n)) != NULL)
+		snprintf(p, n, "%s/wso2-alloc.sock", dir);
+	free(dir);
+	return p;
+}
+
+WA_PUBLIC char *
+wa_socket_path_resolve(const char *explicit_path)
+{
+	const char *env = getenv("WSO2_ALLOC_SOCKET");
+	struct stat st;
+
+	if (explicit_path != NULL && *explicit_path != '\0')
+		return strdup(explicit_path);
+	if (env != NULL && *env != '\0')
+		return strdup(env);
+	if (stat(WA_SYSTEM_SOCKET, &st) == 0 && S_ISSOCK(st.st_mode))
+		return strdup(WA_SYSTEM_SOCKET);
+	return wa_socket_path_user();
+}
+
+WA_PUBLIC int
+wa_client_open(wa_client **out, const char *path)
+{
+	struct sockaddr_un sa;
+	wa_client *c;
+
+	*out = NULL;
+	if (path == NULL || strlen(path) >= sizeof sa.sun_path)
+		return WA_EINVAL;
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		return WA_ENOMEM;
+	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		free(c);
+		return WA_EIO;
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	strcpy(sa.sun_path, path);
+	if (connect(c->fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		int e = errno;
+
+		close(c->fd);
+		free(c);
+		return e == EACCES || e == EPERM ? WA_EFORBIDDEN : WA_ECONNECT;
+	}
+	*out = c;
+	return 0;
+}
+
+WA_PUBLIC void
+wa_client_close(wa_client *c)
+{
+	if (c == NULL)
+		return;
+	close(c->fd);
+	free(c->buf);
+	json_decref(c->error);
+	free(c);
+}
+
+WA_PUBLIC const json_t *
+wa_client_error(const wa_client *c)
+{
+	return c->error;
+}
+
+static int
+wa_write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = send(fd, p, n, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return WA_ECONNECT;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* One response line (malloc'd, without the newline). */
+static int
+wa_read_line(wa_client *c, char **line)
+{
+	char *nl, *nb;
+	ssize_t r;
+
+	for (;;) {
+		if (c->len > 0 && (nl = memchr(c->buf, '\n', c->len)) != NULL) {
+			size_t n = (size_t)(nl - c->buf);
+
+			if ((*line = malloc(n + 1)) == NULL)
+				return WA_ENOMEM;
+			memcpy(*line, c->buf, n);
+			(*line)[n] = '\0';
+			memmove(c->buf, nl + 1, c->len - n - 1);
+			c->len -= n + 1;
+			return 0;
+		}
+		if (c->cap - c->len < 65536) {
+			if (c->cap > 256u * 1024 * 1024)
+				return WA_EPROTO;
+			if ((nb = realloc(c->buf, c->cap + 65536 * 4)) == NULL)
+				return WA_ENOMEM;
+			c->buf = nb;
+			c->cap += 65536 * 4;
+		}
+		r = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return WA_ECONNECT;
+		c->len += (size_t)r;
+	}
+}
+
+WA_PUBLIC int
+wa_client_call(wa_client *c, json_t *req, json_t **resp)
+{
+	char *out = NULL, *line = NULL;
+	json_t *r = NULL, *e;
+	size_t n;
+	int rc;
+
+	*resp = NULL;
+	json_decref(c->error);
+	c->error = NULL;
+	if ((out = json_dumps(req, JSON_COMPACT)) == NULL)
+		return WA_ENOMEM;
+	n = strlen(out);
+	if ((rc = wa_write_all(c->fd, out, n)) != 0 ||
+	    (rc = wa_write_all(c->fd, "\n", 1)) != 0 ||
+	    (rc = wa_read_line(c, &line)) != 0)
+		goto out;
+	if ((r = json_loads(line, 0, NULL)) == NULL || !json_is_object(r)) {
+		rc = WA_EPROTO;
+		goto out;
+	}
+	if (json_is_true(json_object_get(r, "ok"))) {
+		*resp = r;
+		r = NULL;
+		goto out;
+	}
+	e = json_object_get(r, "error");
+	if (!json_is_object(e)) {
+		rc = WA_EPROTO;
+		goto out;
+	}
+	c->error = json_incref(e);
+	rc = wa_err_from_code(json_string_value(json_object_get(e, "code")));
+out:
+	json_decref(r);
+	free(out);
+	free(line);
+	return rc;
+}
+
+/* Call op and hand back one field of the answer. */
+static int
+wa_call_field(wa_client *c, json_t *req, const char *field, json_t **out)
+{
+	json_t *resp;
+	int rc;
+
+	if (out != NULL)
+		*out = NULL;
+	if (req == NULL)
+		return WA_ENOMEM;
+	rc = wa_client_call(c, req, &resp);
+	json_decref(req);
+	if (rc != 0)
+		return rc;
+	if (out != NULL) {
+		if (field == NULL)
+			*out = json_incref(resp);
+		else if ((*out = json_object_get(resp, field)) != NULL)
+			json_incref(*out);
+		else
+			rc = WA_EPROTO;
+	}
+	json_decref(resp);
+	return rc;
+}
+
+static json_t *
+wa_strv(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+WA_PUBLIC int
+wa_lease(wa_client *c, const struct wa_lease_request *r, json_t **lease)
+{
+	json_t *q = json_pack("{ss}", "op", "lease");
+
+	if (q == NULL || r->product == NULL)
+		return q == NULL ? WA_ENOMEM : (json_decref(q), WA_EINVAL);
+	json_object_set_new(q, "product", json_string(r->product));
+	if (r->name != NULL)
+		json_object_set_new(q, "name", json_string(r->name));
+	if (r->home != NULL)
+		json_object_set_new(q, "home", json_string(r->home));
+	if (r->offset >= 0)
+		json_object_set_new(q, "offset", json_integer(r->offset));
+	if (r->nwith > 0)
+		json_object_set_new(q, "with", wa_strv(r->with, r->nwith));
+	if (r->nwithout > 0)
+		json_object_set_new(q, "without", wa_strv(r->without,
+		    r->nwithout));
+	if (r->pid > 0)
+		json_object_set_new(q, "pid", json_integer(r->pid));
+	if (r->ttl > 0)
+		json_object_set_new(q, "ttl", json_integer(r->ttl));
+	if (r->labels != NULL)
+		json_object_set(q, "labels", r->labels);
+	if (r->link != NULL)
+		json_object_set_new(q, "link", json_string(r->link));
+	return wa_call_field(c, q, "lease", lease);
+}
+
+WA_PUBLIC int
+wa_release(wa_client *c, const char *name, json_t **lease)
+{
+	return wa_call_field(c, json_pack("{ssss}", "op", "release", "name",
+	    name), "lease", lease);
+}
+
+WA_PUBLIC int
+wa_renew(wa_client *c, const char *name, long ttl, json_t **lease)
+{
+	json_t *q = json_pack("{ssss}", "op", "renew", "name", name);
+
+	if (q != NULL && ttl > 0)
+		json_object_set_new(q, "ttl", json_integer(ttl));
+	return wa_call_field(c, q, "lease", lease);
+}
+
+WA_PUBLIC int
+wa_attach(wa_client *c, const char *name, pid_t pid, json_t **lease)
+{
+	return wa_call_field(c, json_pack("{sssssi}", "op", "attach", "name",
+	    name, "pid", (int)pid), "lease", lease);
+}
+
+WA_PUBLIC int
+wa_show(wa_client *c, const char *name, json_t **lease)
+{
+	return wa_call_field(c, json_pack("{ssss}", "op", "show", "name",
+	    name), "lease", lease);
+}
+
+WA_PUBLIC int
+wa_list(wa_client *c, const char *product, long owner_uid, const char *state,
+    json_t **leases)
+{
+	json_t *q = json_pack("{ss}", "op", "list");
+
+	if (q != NULL && product != NULL)
+		json_object_set_new(q, "product", json_string(product));
+	if (q != NULL && owner_uid >= 0)
+		json_object_set_new(q, "owner_uid", json_integer(owner_uid));
+	if (q != NULL && state != NULL)
+		json_object_set_new(q, "state", json_string(state));
+	return wa_call_field(c, q, "leases", leases);
+}
+
+WA_PUBLIC int
+wa_who(wa_client *c, int port, const char *proto, json_t **resp)
+{
+	json_t *q = json_pack("{sssi}", "op", "who", "port", port);
+
+	if (q != NULL && proto != NULL)
+		json_object_set_new(q, "proto", json_string(proto));
+	return wa_call_field(c, q, NULL, resp);
+}
+
+WA_PUBLIC int
+wa_ports(wa_client *c, const char *product, json_t **ports)
+{
+	json_t *q = json_pack("{ss}", "op", "ports");
+
+	if (q != NULL && product != NULL)
+		json_object_set_new(q, "product", json_string(product));
+	return wa_call_field(c, q, "ports", ports);
+}
+
+WA_PUBLIC int
+wa_products(wa_client *c, const char *id, json_t **products)
+{
+	json_t *q = json_pack("{ss}", "op", "products");
+
+	if (q != NULL && id != NULL)
+		json_object_set_new(q, "id", json_string(id));
+	return wa_call_field(c, q, "products", products);
+}
+
+WA_PUBLIC int
+wa_history(wa_client *c, const char *name, int limit, json_t **events)
+{
+	json_t *q = json_pack("{ss}", "op", "history");
+
+	if (q != NULL && name != NULL)
+		json_object_set_new(q, "name", json_string(name));
+	if (q != NULL && limit > 0)
+		json_object_set_new(q, "limit", json_integer(limit));
+	return wa_call_field(c, q, "events", events);
+}
+
+WA_PUBLIC int
+wa_status(wa_client *c, json_t **status)
+{
+	return wa_call_field(c, json_pack("{ss}", "op", "status"), NULL,
+	    status);
+}
+
+WA_PUBLIC int
+wa_ping(wa_client *c)
+{
+	return wa_call_field(c, json_pack("{ss}", "op", "ping"), NULL, NULL);
+}

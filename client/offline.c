@@ -1,0 +1,152 @@
+/*
+ * offline.c: list, show, who and history straight from the ledger file,
+ * read-only, for when no daemon answers.  The answers have the daemon's
+ * shape, so the commands print them the same way.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "ledger.h"
+#include "render.h"
+#include "util.h"
+
+static char wa_offline_msg[512];
+
+const char *
+wa_offline_error(void)
+{
+	return wa_offline_msg[0] ? wa_offline_msg : NULL;
+}
+
+struct wa_off {
+	struct wa_catalog *cat;
+	json_t *out;
+};
+
+static int
+wa_off_lease(void *arg, const struct wa_instance *in)
+{
+	struct wa_off *o = arg;
+
+	json_array_append_new(o->out, wa_instance_json(o->cat, in, 32768,
+	    60999));
+	return 0;
+}
+
+static int
+wa_off_event(void *arg, const struct wa_event *ev)
+{
+	json_array_append_new(arg, wa_event_json(ev));
+	return 0;
+}
+
+static char *
+wa_off_path(struct wa_cli *cli)
+{
+	char *st, *p;
+	size_t n;
+
+	if (cli->db != NULL)
+		return strdup(cli->db);
+	if (cli->socket != NULL && strcmp(cli->socket, WA_SYSTEM_SOCKET) == 0)
+		return strdup("/var/lib/wso2-alloc/ledger.db");
+	if ((st = wa_user_state_dir()) == NULL)
+		return NULL;
+	n = strlen(st) + sizeof "/ledger.db";
+	if ((p = malloc(n)) != NULL)
+		snprintf(p, n, "%s/ledger.db", st);
+	free(st);
+	return p;
+}
+
+static int
+wa_off_run(struct wa_ledger *l, struct wa_off *o, json_t *req, json_t *resp)
+{
+	const char *op = json_string_value(json_object_get(req, "op"));
+	const char *name = json_string_value(json_object_get(req, "name"));
+	struct wa_ledger_filter f = { NULL, WA_STATE_ACTIVE, -1 };
+	struct wa_instance in;
+	json_t *v;
+	int rc;
+
+	if (strcmp(op, "list") == 0) {
+		f.product = json_string_value(json_object_get(req, "product"));
+		if ((v = json_object_get(req, "owner_uid")) != NULL)
+			f.owner_uid = (long)json_integer_value(v);
+		o->out = json_array();
+		rc = wa_ledger_list(l, &f, wa_off_lease, o);
+		json_object_set_new(resp, "leases", o->out);
+		return rc;
+	}
+	if (strcmp(op, "history") == 0) {
+		v = json_array();
+		rc = wa_ledger_history(l, name, (int)json_integer_value(
+		    json_object_get(req, "limit")), wa_off_event, v);
+		json_object_set_new(resp, "events", v);
+		return rc;
+	}
+	if (strcmp(op, "show") == 0)
+		rc = wa_ledger_find(l, name, &in);
+	else if (strcmp(op, "who") == 0) {
+		int proto = wa_proto_parse(json_string_value(json_object_get(
+		    req, "proto")));
+		int port = (int)json_integer_value(json_object_get(req, "port"));
+
+		rc = wa_ledger_find_port(l, proto < 0 ? WA_TCP : proto,
+		    (uint16_t)port, &in);
+		if (rc == 0) {
+			json_object_set_new(resp, "port", json_integer(port));
+			json_object_set_new(resp, "proto", json_string(
+			    wa_proto_name(proto < 0 ? WA_TCP : proto)));
+			for (size_t i = 0; i < in.nports; i++)
+				if (in.ports[i].port == port)
+					json_object_set_new(resp, "port_name",
+					    json_string(in.ports[i].name));
+			json_object_set_new(resp, "bound", json_null());
+		}
+	} else
+		return WA_EINVAL;
+	if (rc == 0) {
+		json_object_set_new(resp, "lease", wa_instance_json(o->cat, &in,
+		    32768, 60999));
+		wa_instance_clear(&in);
+	}
+	return rc;
+}
+
+int
+wa_offline_call(struct wa_cli *cli, json_t *req, json_t **resp)
+{
+	struct wa_ledger_opts lo = { WA_SYNC_FULL, 1000, true };
+	struct wa_off o = { NULL, NULL };
+	struct wa_ledger *l = NULL;
+	const char *dirs[2];
+	char *path = wa_off_path(cli), err[256];
+	json_t *r = NULL;
+	int rc;
+
+	*resp = NULL;
+	if (path == NULL)
+		return WA_ECONNECT;
+	if ((rc = wa_ledger_open(&l, path, &lo, err, sizeof err)) != 0) {
+		snprintf(wa_offline_msg, sizeof wa_offline_msg, "%s", err);
+		rc = WA_ECONNECT;
+		goto out;
+	}
+	wa_catalog_load(&o.cat, dirs, wa_catalog_default_dirs(dirs), NULL, 0);
+	r = json_pack("{sb}", "ok", 1);
+	if ((rc = wa_off_run(l, &o, req, r)) == 0) {
+		*resp = r;
+		r = NULL;
+	} else if (rc == WA_ENOTFOUND)
+		snprintf(wa_offline_msg, sizeof wa_offline_msg, "not in the "
+		    "ledger %s", path);
+out:
+	json_decref(r);
+	wa_catalog_free(o.cat);
+	wa_ledger_close(l);
+	free(path);
+	return rc;
+}

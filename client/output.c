@@ -1,0 +1,286 @@
+/*
+ * output.c: what people read (aligned tables, lease summaries) and what
+ * programs and WSO2 start-up read (the lease --format outputs).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+struct wa_table {
+	size_t ncols, nrows, cap;
+	char **cells;           /* nrows x ncols, row 0 the header */
+};
+
+struct wa_table *
+wa_table_new(const char *const *headers, size_t ncols)
+{
+	struct wa_table *t = calloc(1, sizeof *t);
+
+	if (t == NULL)
+		return NULL;
+	t->ncols = ncols;
+	wa_table_add(t, headers);
+	return t;
+}
+
+void
+wa_table_add(struct wa_table *t, const char *const *cells)
+{
+	char **n;
+
+	if (t == NULL)
+		return;
+	if (t->nrows == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 16;
+		if ((n = realloc(t->cells, t->cap * t->ncols * sizeof *n)) ==
+		    NULL)
+			return;
+		t->cells = n;
+	}
+	for (size_t i = 0; i < t->ncols; i++)
+		t->cells[t->nrows * t->ncols + i] = strdup(cells[i] != NULL ?
+		    cells[i] : "-");
+	t->nrows++;
+}
+
+/* Columns on a terminal: UTF-8 continuation bytes take no room. */
+static size_t
+wa_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+void
+wa_table_print(struct wa_table *t, FILE *f)
+{
+	size_t w[16] = { 0 }, i, j, len;
+
+	if (t == NULL || t->ncols > 16)
+		return;
+	for (i = 0; i < t->nrows; i++)
+		for (j = 0; j < t->ncols; j++) {
+			const char *c = t->cells[i * t->ncols + j];
+
+			len = c != NULL ? wa_width(c) : 1;
+			if (len > w[j])
+				w[j] = len;
+		}
+	for (i = 0; i < t->nrows; i++) {
+		for (j = 0; j < t->ncols; j++) {
+			const char *c = t->cells[i * t->ncols + j];
+
+			if (j + 1 == t->ncols)
+				fprintf(f, "%s", c != NULL ? c : "-");
+			else
+				fprintf(f, "%s%*s  ", c != NULL ? c : "-",
+				    (int)(w[j] - (c != NULL ? wa_width(c) : 1)),
+				    "");
+		}
+		fputc('\n', f);
+	}
+}
+
+void
+wa_table_free(struct wa_table *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t);
+}
+
+const char *
+wa_json_str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+long long
+wa_json_int(const json_t *o, const char *key, long long def)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? json_integer_value(v) : def;
+}
+
+/* servlet-https -> SERVLET_HTTPS */
+void
+wa_env_name(const char *port_name, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; port_name[i] != '\0' && i + 1 < len; i++)
+		buf[i] = isalnum((unsigned char)port_name[i]) ?
+		    (char)toupper((unsigned char)port_name[i]) : '_';
+	buf[i] = '\0';
+}
+
+/* Single-quoted for sh: every byte literal, quotes closed and escaped. */
+static void
+wa_shell_quote(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+static void
+wa_lease_text(FILE *f, const json_t *lease)
+{
+	json_t *ports = json_object_get(lease, "ports"), *p, *w;
+	const char *exp = wa_json_str(lease, "expires_at");
+	struct wa_table *t;
+	char port[16];
+	size_t i;
+
+	fprintf(f, "%s: %s at offset %lld (%s)\n", wa_json_str(lease, "name"),
+	    wa_json_str(lease, "product"), wa_json_int(lease, "offset", -1),
+	    wa_json_str(lease, "state"));
+	fprintf(f, "  set [server] offset = %lld, <Offset>%lld</Offset> or "
+	    "-DportOffset=%lld\n", wa_json_int(lease, "offset", -1),
+	    wa_json_int(lease, "offset", -1), wa_json_int(lease, "offset", -1));
+	if (wa_json_int(lease, "pid", 0) > 0)
+		fprintf(f, "  bound to pid %lld\n", wa_json_int(lease, "pid", 0));
+	if (exp != NULL)
+		fprintf(f, "  expires %s\n", exp);
+	if (json_array_size(ports) > 0) {
+		const char *hdr[] = { "  PORT", "PROTO", "NAME", "DESCRIPTION" };
+
+		t = wa_table_new(hdr, 4);
+		json_array_foreach(ports, i, p) {
+			const char *row[4];
+			char desc[72];
+
+			snprintf(port, sizeof port, "  %lld",
+			    wa_json_int(p, "port", 0));
+			snprintf(desc, sizeof desc, "%s",
+			    wa_json_str(p, "description") ?
+			    wa_json_str(p, "description") : "");
+			row[0] = port;
+			row[1] = wa_json_str(p, "proto");
+			row[2] = wa_json_str(p, "name");
+			row[3] = desc;
+			wa_table_add(t, row);
+		}
+		wa_table_print(t, f);
+		wa_table_free(t);
+	}
+	json_array_foreach(json_object_get(lease, "warnings"), i, w)
+		fprintf(f, "  warning: %s\n", json_string_value(w));
+}
+
+static const char *const wa_formats[] = { "text", "offset", "args", "toml",
+	"xml", "env", "json", NULL };
+
+const char *
+wa_lease_formats(void)
+{
+	return "text, offset, args, toml, xml, env or json";
+}
+
+bool
+wa_lease_format_ok(const char *format)
+{
+	for (size_t i = 0; wa_formats[i] != NULL; i++)
+		if (strcmp(wa_formats[i], format) == 0)
+			return true;
+	return false;
+}
+
+int
+wa_lease_print(FILE *f, const json_t *lease, const char *format)
+{
+	long long off = wa_json_int(lease, "offset", -1);
+	json_t *p;
+	char env[80];
+	size_t i;
+
+	if (format == NULL || strcmp(format, "text") == 0)
+		wa_lease_text(f, lease);
+	else if (strcmp(format, "offset") == 0)
+		fprintf(f, "%lld\n", off);
+	else if (strcmp(format, "args") == 0)
+		fprintf(f, "-DportOffset=%lld\n", off);
+	else if (strcmp(format, "toml") == 0)
+		fprintf(f, "[server]\noffset = %lld\n", off);
+	else if (strcmp(format, "xml") == 0)
+		fprintf(f, "<Offset>%lld</Offset>\n", off);
+	else if (strcmp(format, "env") == 0) {
+		fputs("WSO2_ALLOC_NAME=", f);
+		wa_shell_quote(f, wa_json_str(lease, "name"));
+		fprintf(f, "\nWSO2_ALLOC_PRODUCT=");
+		wa_shell_quote(f, wa_json_str(lease, "product"));
+		fprintf(f, "\nWSO2_PORT_OFFSET=%lld\n", off);
+		json_array_foreach(json_object_get(lease, "ports"), i, p) {
+			wa_env_name(wa_json_str(p, "name"), env, sizeof env);
+			fprintf(f, "WSO2_PORT_%s=%lld\n", env,
+			    wa_json_int(p, "port", 0));
+		}
+	} else if (strcmp(format, "json") == 0) {
+		json_dumpf(lease, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', f);
+	} else
+		return WA_EINVAL;
+	return 0;
+}
+
+/* K=V into a labels object; keys as the daemon accepts them. */
+int
+wa_labels_add(json_t *labels, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	char key[65];
+	size_t n;
+
+	if (eq == NULL || eq == kv || (n = (size_t)(eq - kv)) > 64)
+		return WA_EINVAL;
+	memcpy(key, kv, n);
+	key[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)key[i]) && key[i] != '-' &&
+		    key[i] != '_' && key[i] != '.')
+			return WA_EINVAL;
+	if (strlen(eq + 1) > 256)
+		return WA_EINVAL;
+	return json_object_set_new(labels, key, json_string(eq + 1)) == 0 ?
+	    0 : WA_EINVAL;
+}
+
+/* "9443", "9443/tcp", "45564/udp" */
+int
+wa_port_arg(const char *arg, int *port, const char **proto)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (end == arg || errno != 0 || v < 1 || v > 65535)
+		return WA_EINVAL;
+	*port = (int)v;
+	*proto = "tcp";
+	if (*end == '\0')
+		return 0;
+	if (strcmp(end, "/tcp") == 0)
+		return 0;
+	if (strcmp(end, "/udp") == 0) {
+		*proto = "udp";
+		return 0;
+	}
+	return WA_EINVAL;
+}

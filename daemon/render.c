@@ -1,0 +1,100 @@
+/*
+ * render.c: leases and events in the protocol's shape (docs/protocol.md).
+ */
+#include <stdio.h>
+
+#include "render.h"
+#include "util.h"
+
+static json_t *
+wa_time_json(int64_t ms)
+{
+	char buf[40];
+
+	return ms != 0 ? json_string(wa_time_format(ms, buf, sizeof buf)) :
+	    json_null();
+}
+
+json_t *
+wa_instance_json(const struct wa_catalog *cat, const struct wa_instance *in,
+    int ephemeral_lo, int ephemeral_hi)
+{
+	const struct wa_product *p = wa_catalog_find(cat, in->product);
+	json_t *j, *ports = json_array(), *warn = json_array(), *labels;
+	char w[160];
+
+	labels = json_loads(in->labels != NULL ? in->labels : "{}", 0, NULL);
+	if (p == NULL && cat != NULL)
+		json_array_append_new(warn, json_string("product no longer in "
+		    "the catalog"));
+	for (size_t i = 0; i < in->nports; i++) {
+		const struct wa_port_def *def = p != NULL ?
+		    wa_product_port(p, in->ports[i].name) : NULL;
+
+		json_array_append_new(ports, json_pack("{sssissss}",
+		    "name", in->ports[i].name, "port", in->ports[i].port,
+		    "proto", wa_proto_name(in->ports[i].proto),
+		    "description", def != NULL ? def->description : ""));
+		if (in->ports[i].port >= ephemeral_lo &&
+		    in->ports[i].port <= ephemeral_hi) {
+			snprintf(w, sizeof w, "port %u/%s (%s) is inside the "
+			    "ephemeral range %d-%d", in->ports[i].port,
+			    wa_proto_name(in->ports[i].proto),
+			    in->ports[i].name, ephemeral_lo,
+			    ephemeral_hi);
+			json_array_append_new(warn, json_string(w));
+		}
+	}
+	if ((j = json_object()) == NULL)
+		goto out;
+	json_object_set_new(j, "name", json_string(in->name));
+	json_object_set_new(j, "product", json_string(in->product));
+	json_object_set_new(j, "offset", json_integer(in->offset));
+	json_object_set_new(j, "state", json_string(wa_state_name(in->state)));
+	json_object_set_new(j, "owner_uid", json_integer(in->owner_uid));
+	json_object_set_new(j, "pid", in->pid != 0 ? json_integer(in->pid) :
+	    json_null());
+	json_object_set_new(j, "home", in->home != NULL ?
+	    json_string(in->home) : json_null());
+	json_object_set_new(j, "created_at", wa_time_json(in->created));
+	json_object_set_new(j, "expires_at", wa_time_json(in->expires));
+	json_object_set_new(j, "labels", labels != NULL ? json_incref(labels) :
+	    json_object());
+	json_object_set(j, "ports", ports);
+	json_object_set(j, "warnings", warn);
+	if (in->note != NULL)
+		json_object_set_new(j, "link", json_string(in->note));
+out:
+	json_decref(labels);
+	json_decref(ports);
+	json_decref(warn);
+	return j;
+}
+
+json_t *
+wa_event_json(const struct wa_event *ev)
+{
+	char buf[40];
+	json_t *j = json_object(), *detail = NULL;
+
+	if (ev->detail != NULL)
+		detail = json_loads(ev->detail, 0, NULL);
+	if (j == NULL) {
+		json_decref(detail);
+		return NULL;
+	}
+	json_object_set_new(j, "time", json_string(wa_time_format(ev->time,
+	    buf, sizeof buf)));
+	json_object_set_new(j, "kind", json_string(wa_event_name(ev->kind)));
+	json_object_set_new(j, "instance", ev->instance != NULL ?
+	    json_string(ev->instance) : json_null());
+	json_object_set_new(j, "product", ev->product != NULL ?
+	    json_string(ev->product) : json_null());
+	json_object_set_new(j, "offset", ev->offset >= 0 ?
+	    json_integer(ev->offset) : json_null());
+	json_object_set_new(j, "uid", json_integer(ev->uid));
+	json_object_set_new(j, "pid", ev->pid != 0 ? json_integer(ev->pid) :
+	    json_null());
+	json_object_set_new(j, "detail", detail != NULL ? detail : json_null());
+	return j;
+}

@@ -1,0 +1,18 @@
+/*
+ * render.h: leases and events as the protocol shows them, shared by the
+ * daemon and by the client's read-only ledger access.
+ */
+#ifndef WA_RENDER_H
+#define WA_RENDER_H
+
+#include <jansson.h>
+
+#include "catalog.h"
+#include "ledger.h"
+
+/* New references; cat may be NULL (no port descriptions then). */
+json_t *wa_instance_json(const struct wa_catalog *cat,
+    const struct wa_instance *in, int ephemeral_lo, int ephemeral_hi);
+json_t *wa_event_json(const struct wa_event *ev);
+
+#endif
