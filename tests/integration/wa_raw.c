@@ -1,0 +1,221 @@
+/*
+ * wa_raw.c: a raw protocol client for the integration tests.
+ *
+ *   wa_raw SOCKET                 send stdin's lines, print each answer
+ *   wa_raw SOCKET --bytes         send stdin as it is, print what comes back
+ *   wa_raw SOCKET --half          send stdin without its end, then vanish
+ *   wa_raw SOCKET --hold N SECS   open N connections, keep them SECS, print
+ *                                 how many were answered "busy"
+ *   wa_raw SOCKET --storm C N PRODUCT
+ *                                 C processes lease N leases in all; print
+ *                                 each acknowledged lease as one JSON line
+ *   wa_raw --listen PORT SECS     listen on 127.0.0.1:PORT for SECS
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int
+wa_dial(const char *path)
+{
+	struct sockaddr_un sa;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+wa_send(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Read one line into buf (at most cap-1 bytes kept). */
+static ssize_t
+wa_line(int fd, char *buf, size_t cap)
+{
+	size_t n = 0;
+	char c;
+
+	for (;;) {
+		ssize_t r = recv(fd, &c, 1, 0);
+
+		if (r <= 0)
+			return n > 0 ? (ssize_t)n : -1;
+		if (c == '\n')
+			break;
+		if (n + 1 < cap)
+			buf[n++] = c;
+	}
+	buf[n] = '\0';
+	return (ssize_t)n;
+}
+
+static int
+wa_lines(const char *path)
+{
+	static char line[2 * 1024 * 1024], resp[1 << 20];
+	int fd = wa_dial(path);
+
+	if (fd < 0) {
+		perror("connect");
+		return 2;
+	}
+	while (fgets(line, sizeof line, stdin) != NULL) {
+		if (wa_send(fd, line, strlen(line)) != 0 ||
+		    wa_line(fd, resp, sizeof resp) < 0) {
+			printf("(closed)\n");
+			return 0;
+		}
+		printf("%s\n", resp);
+		fflush(stdout);
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+wa_bytes(const char *path, int half)
+{
+	char buf[65536];
+	size_t n;
+	ssize_t r;
+	int fd = wa_dial(path);
+
+	if (fd < 0)
+		return 2;
+	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
+		if (wa_send(fd, buf, n) != 0)
+			break;
+	if (half) {
+		close(fd);
+		return 0;
+	}
+	shutdown(fd, SHUT_WR);
+	while ((r = recv(fd, buf, sizeof buf, 0)) > 0)
+		fwrite(buf, 1, (size_t)r, stdout);
+	close(fd);
+	return 0;
+}
+
+static int
+wa_hold(const char *path, int n, int secs)
+{
+	int *fds = calloc((size_t)n, sizeof *fds), busy = 0, open_ = 0;
+	char buf[512];
+
+	for (int i = 0; i < n; i++)
+		if ((fds[i] = wa_dial(path)) >= 0)
+			open_++;
+	sleep((unsigned)secs);
+	for (int i = 0; i < n; i++) {
+		struct timeval tv = { 0, 1000 };
+
+		if (fds[i] < 0)
+			continue;
+		setsockopt(fds[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		if (recv(fds[i], buf, sizeof buf - 1, MSG_DONTWAIT) > 0 &&
+		    strstr(buf, "\"busy\"") != NULL)
+			busy++;
+		close(fds[i]);
+	}
+	printf("open %d busy %d\n", open_, busy);
+	free(fds);
+	return 0;
+}
+
+static int
+wa_storm(const char *path, int c, int n, const char *product)
+{
+	static char resp[1 << 20];
+	char req[256];
+	int status, fails = 0;
+
+	for (int k = 0; k < c; k++) {
+		if (fork() != 0)
+			continue;
+		int fd = wa_dial(path), mine = n / c + (k < n % c);
+
+		for (int i = 0; fd >= 0 && i < mine; i++) {
+			snprintf(req, sizeof req, "{\"op\":\"lease\",\"product\":"
+			    "\"%s\",\"name\":\"storm-%d-%d\"}\n", product, k, i);
+			if (wa_send(fd, req, strlen(req)) != 0 ||
+			    wa_line(fd, resp, sizeof resp) < 0)
+				_exit(1);
+			/* One line per acknowledged lease, for the checker. */
+			if (strstr(resp, "\"ok\":true") != NULL) {
+				printf("%s\n", resp);
+				fflush(stdout);
+			}
+		}
+		_exit(fd < 0);
+	}
+	while (wait(&status) > 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			fails++;
+	return fails != 0;
+}
+
+static int
+wa_listen(int port, int secs)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+	    listen(fd, 1) != 0) {
+		perror("listen");
+		return 2;
+	}
+	printf("listening %d pid %ld\n", port, (long)getpid());
+	fflush(stdout);
+	sleep((unsigned)secs);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc >= 4 && strcmp(argv[1], "--listen") == 0)
+		return wa_listen(atoi(argv[2]), atoi(argv[3]));
+	if (argc == 2)
+		return wa_lines(argv[1]);
+	if (argc == 3 && strcmp(argv[2], "--bytes") == 0)
+		return wa_bytes(argv[1], 0);
+	if (argc == 3 && strcmp(argv[2], "--half") == 0)
+		return wa_bytes(argv[1], 1);
+	if (argc == 5 && strcmp(argv[2], "--hold") == 0)
+		return wa_hold(argv[1], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 6 && strcmp(argv[2], "--storm") == 0)
+		return wa_storm(argv[1], atoi(argv[3]), atoi(argv[4]), argv[5]);
+	fprintf(stderr, "usage: see wa_raw.c\n");
+	return 64;
+}
