@@ -5,7 +5,7 @@
 #include "cmd.h"
 #include "util.h"
 
-static const struct option wa_lease_opts[] = {
+const struct option wa_lease_opts[] = {
 	{ "product", required_argument, NULL, 'p' },
 	{ "name", required_argument, NULL, 'n' },
 	{ "home", required_argument, NULL, 'H' },
@@ -17,16 +17,13 @@ static const struct option wa_lease_opts[] = {
 	{ "label", required_argument, NULL, 'l' },
 	{ "link", required_argument, NULL, 'k' },
 	{ "format", required_argument, NULL, 'f' },
+	{ "no-offset-arg", no_argument, NULL, 'N' },
 	{ NULL, 0, NULL, 0 }
 };
 
-/* Shared with exec: the lease options into a request. */
-int wa_lease_parse(const struct wa_cmd_entry *e, int argc, char **argv,
-    json_t *req, const char **format);
-
 int
 wa_lease_parse(const struct wa_cmd_entry *e, int argc, char **argv,
-    json_t *req, const char **format)
+    json_t *req, const char **format, bool *no_offset_arg)
 {
 	json_t *with = json_array(), *without = json_array();
 	json_t *labels = json_object();
@@ -56,6 +53,11 @@ wa_lease_parse(const struct wa_cmd_entry *e, int argc, char **argv,
 		case 'k': json_object_set_new(req, "link", json_string(optarg));
 			break;
 		case 'f': if (format != NULL) *format = optarg; break;
+		case 'N':
+			if (no_offset_arg == NULL)
+				goto bad;
+			*no_offset_arg = true;
+			break;
 		case 'o': case 'P':
 			v = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || v < 0 ||
@@ -88,6 +90,7 @@ wa_lease_parse(const struct wa_cmd_entry *e, int argc, char **argv,
 			}
 			break;
 		default:
+		bad:
 			rc = wa_cli_usage(e, "bad option");
 			goto out;
 		}
@@ -117,7 +120,7 @@ wa_lease_exec(struct wa_cli *cli, int argc, char **argv)
 	int rc;
 
 	if ((rc = wa_lease_parse(&wa_cmd_lease, argc, argv, req,
-	    &format)) != 0) {
+	    &format, NULL)) != 0) {
 		json_decref(req);
 		return rc;
 	}

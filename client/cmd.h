@@ -63,6 +63,11 @@ void wa_json_print(json_t *j);
 /* Parse a command's options into handler-visible state: each command
  * calls getopt_long itself with e->shortopts and e->opts. */
 
+/* cmd-lease.c: the lease options, shared with exec. */
+extern const struct option wa_lease_opts[];
+int wa_lease_parse(const struct wa_cmd_entry *e, int argc, char **argv,
+    json_t *req, const char **format, bool *no_offset_arg);
+
 /* output.c */
 struct wa_table;
 struct wa_table *wa_table_new(const char *const *headers, size_t ncols);

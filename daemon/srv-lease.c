@@ -398,8 +398,14 @@ wa_lease_grant(struct wa_req *r, bool adopt)
 	wa_host_refresh(d);
 	rc = wa_alloc_find(d->map, sel, nsel, &o, &res);
 	if (rc == WA_EINVAL) {
-		rc = wa_req_fail(r, WA_EINVAL, "offset %lld puts a port of %s "
-		    "outside 1-%d", a.offset, p->id, o.port_ceiling);
+		if (a.offset >= 0)
+			rc = wa_req_fail(r, WA_EINVAL, "offset %lld puts a port "
+			    "of %s outside 1-%d", a.offset, p->id,
+			    o.port_ceiling);
+		else
+			rc = wa_req_fail(r, WA_EINVAL, "a port of %s that does "
+			    "not shift lies above %d: leave it out or raise "
+			    "wso2-allocd --port-ceiling", p->id, o.port_ceiling);
 		goto out;
 	}
 	if (rc != 0) {

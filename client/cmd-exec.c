@@ -1,0 +1,88 @@
+/*
+ * cmd-exec.c: wso2-alloc exec ... -- COMMAND: lease bound to this very
+ * process, then become COMMAND (same pid) with -DportOffset=K and the
+ * lease's variables, so the lease ends when the server does.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+static void
+wa_exec_env(const json_t *lease)
+{
+	char key[96], val[32];
+	size_t i;
+	json_t *p;
+
+	setenv("WSO2_ALLOC_NAME", wa_json_str(lease, "name"), 1);
+	setenv("WSO2_ALLOC_PRODUCT", wa_json_str(lease, "product"), 1);
+	snprintf(val, sizeof val, "%lld", wa_json_int(lease, "offset", 0));
+	setenv("WSO2_PORT_OFFSET", val, 1);
+	json_array_foreach(json_object_get(lease, "ports"), i, p) {
+		char env[80];
+
+		wa_env_name(wa_json_str(p, "name"), env, sizeof env);
+		snprintf(key, sizeof key, "WSO2_PORT_%s", env);
+		snprintf(val, sizeof val, "%lld", wa_json_int(p, "port", 0));
+		setenv(key, val, 1);
+	}
+}
+
+static int
+wa_exec_exec(struct wa_cli *cli, int argc, char **argv)
+{
+	json_t *req = json_pack("{sssi}", "op", "lease", "pid", (int)getpid());
+	json_t *resp = NULL, *lease;
+	bool no_offset_arg = false;
+	char offarg[32], **nargv;
+	int rc, n;
+
+	if ((rc = wa_lease_parse(&wa_cmd_exec, argc, argv, req, NULL,
+	    &no_offset_arg)) != 0) {
+		json_decref(req);
+		return rc;
+	}
+	if (optind >= argc) {
+		json_decref(req);
+		return wa_cli_usage(&wa_cmd_exec, "COMMAND expected after --");
+	}
+	/* The lease is ours: its process is the one about to exec. */
+	json_object_set_new(req, "pid", json_integer(getpid()));
+	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0)
+		return wa_cli_fail(cli, "exec", rc);
+	lease = json_object_get(resp, "lease");
+	wa_exec_env(lease);
+	n = argc - optind;
+	if ((nargv = calloc((size_t)n + 2, sizeof *nargv)) == NULL)
+		return WA_EXIT_SOFTWARE;
+	memcpy(nargv, argv + optind, (size_t)n * sizeof *nargv);
+	snprintf(offarg, sizeof offarg, "-DportOffset=%lld",
+	    wa_json_int(lease, "offset", 0));
+	if (!no_offset_arg)
+		nargv[n++] = offarg;
+	nargv[n] = NULL;
+	fflush(stdout);
+	wa_client_close(cli->c);
+	cli->c = NULL;
+	execvp(nargv[0], nargv);
+	fprintf(stderr, "wso2-alloc: exec: %s: %s\n", nargv[0],
+	    strerror(errno));
+	free(nargv);
+	json_decref(resp);
+	/* The lease ends with this process, which is about to exit. */
+	return 126;
+}
+
+const struct wa_cmd_entry wa_cmd_exec = {
+	.name = "exec",
+	.usage = "--product P [--name N] [lease options] [--no-offset-arg] "
+	    "-- COMMAND [ARGS...]",
+	.summary = "lease bound to this process, then exec COMMAND with "
+	    "-DportOffset=K",
+	.shortopts = "+", .opts = wa_lease_opts,
+	.flags = WA_CMD_DAEMON,
+	.exec = wa_exec_exec,
+};
