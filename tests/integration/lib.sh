@@ -15,7 +15,10 @@ FAILS=0
 PASSES=0
 
 cleanup() {
-	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null || true
+	if [ -n "$DPID" ]; then
+		kill "$DPID" 2>/dev/null || true
+		wait "$DPID" 2>/dev/null || true
+	fi
 	pkill -9 -f "$T" 2>/dev/null || true
 	rm -rf "$T"
 }
