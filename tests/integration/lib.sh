@@ -37,10 +37,14 @@ start_daemon() {
 	echo "daemon did not start:"; cat "$T/daemon.log"; exit 1
 }
 
+# SIGTERM must end the daemon cleanly: exit 0 (and, under ASan, no leak).
 stop_daemon() {
+	local rc=0
 	kill -TERM "$DPID"
-	wait "$DPID" 2>/dev/null || true
+	wait "$DPID" 2>/dev/null || rc=$?
 	DPID=
+	if [ "$rc" -eq 0 ]; then ok "daemon stopped cleanly"
+	else fail "daemon exit $rc on SIGTERM: $(tail -5 "$T/daemon.log")"; fi
 }
 
 raw() { "$BIN/wa_raw" "$SOCK" "$@"; }
