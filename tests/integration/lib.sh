@@ -29,7 +29,7 @@ start_daemon() {
 	"$BIN/wso2-allocd" --socket "$SOCK" --db "$DB" \
 	    --catalog "$WA_SRC/schema/products" "$@" >>"$T/daemon.log" 2>&1 &
 	DPID=$!
-	for _ in $(seq 1 200); do
+	for _ in $(seq 1 750); do
 		[ -S "$SOCK" ] && echo '{"op":"ping"}' | "$BIN/wa_raw" "$SOCK" \
 		    2>/dev/null | grep -q '"ok":true' && return 0
 		sleep 0.02

@@ -33,7 +33,7 @@ for round in $(seq 1 "$ROUNDS"); do
 	sleep "0.$((RANDOM % 4 + 1))$((RANDOM % 10))"
 	kill -9 "$DPID"; wait "$DPID" 2>/dev/null || true; DPID=
 	wait "$SPID" 2>/dev/null || true
-	grep -o '"name":"storm-[0-9]*-[0-9]*"' "$T/acks.$round" | cut -d'"' -f4 | sort -u >"$T/acked"
+	{ grep -o '"name":"storm-[0-9]*-[0-9]*"' "$T/acks.$round" || true; } | cut -d'"' -f4 | sort -u >"$T/acked"
 	sqlite3 "$DB" "SELECT name FROM instances WHERE state='active'" | sort >"$T/present"
 	missing=$(comm -23 "$T/acked" "$T/present" | wc -l)
 	lost=$((lost + missing))
