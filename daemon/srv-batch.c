@@ -154,5 +154,4 @@ wa_batch_check_cb(uv_check_t *h)
 	struct wa_daemon *d = h->data;
 
 	wa_batch_commit(d);
-	d->host_fresh = false;
 }

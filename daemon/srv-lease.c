@@ -16,14 +16,19 @@
 
 #define WA_MAX_LABELS 32
 
+/* Reading /proc/net walks the kernel's socket tables (milliseconds on a
+ * busy host): a snapshot serves every lease for WA_HOST_TTL_MS. */
+#define WA_HOST_TTL_MS 100
+
 void
 wa_host_refresh(struct wa_daemon *d)
 {
-	/* Once per loop iteration: the batch's leases see one snapshot. */
-	if (d->host_fresh)
+	uint64_t now = uv_now(d->loop);
+
+	if (d->host_scanned != 0 && now - d->host_scanned < WA_HOST_TTL_MS)
 		return;
 	wa_procnet_scan(d->map, "/proc");
-	d->host_fresh = true;
+	d->host_scanned = now;
 }
 
 static bool

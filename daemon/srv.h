@@ -80,7 +80,7 @@ struct wa_daemon {
 	struct wa_portmap *map;
 	struct wa_alloc_opts alloc;
 	int64_t started_ms;
-	bool host_fresh;            /* host layer read this iteration */
+	uint64_t host_scanned;      /* loop time of the host layer's read */
 	bool stopping;
 	size_t nconns;
 	struct wa_conn *conns;      /* every open connection */

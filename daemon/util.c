@@ -2,6 +2,7 @@
  * util.c: time, durations, files and per-user directories.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,34 +65,38 @@ wa_duration_parse(const char *s, long *secs)
 char *
 wa_file_read(const char *path, size_t *lenp)
 {
-	FILE *f;
 	char *buf = NULL, *nbuf;
-	size_t len = 0, cap = 0, n;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd;
 
-	if ((f = fopen(path, "re")) == NULL)
+	/* read(2) in large steps: each call on /proc walks kernel tables. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return NULL;
 	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 8192;
+		if (cap - len < 16384) {
+			cap = cap ? cap * 2 : 65536;
 			if ((nbuf = realloc(buf, cap)) == NULL)
 				goto fail;
 			buf = nbuf;
 		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
 		if (n == 0)
 			break;
+		len += (size_t)n;
 	}
-	if (ferror(f))
-		goto fail;
-	fclose(f);
+	close(fd);
 	buf[len] = '\0';
 	if (lenp != NULL)
 		*lenp = len;
 	return buf;
 fail:
 	free(buf);
-	fclose(f);
+	close(fd);
 	return NULL;
 }
 
