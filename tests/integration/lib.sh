@@ -25,8 +25,9 @@ cleanup() {
 trap cleanup EXIT
 
 # Start the daemon in the background; wait until it answers.
+# WA_DAEMON_WRAPPER runs the daemon under a tool (scripts/valgrind-test).
 start_daemon() {
-	"$BIN/wso2-allocd" --socket "$SOCK" --db "$DB" \
+	${WA_DAEMON_WRAPPER:-} "$BIN/wso2-allocd" --socket "$SOCK" --db "$DB" \
 	    --catalog "$WA_SRC/schema/products" "$@" >>"$T/daemon.log" 2>&1 &
 	DPID=$!
 	for _ in $(seq 1 750); do

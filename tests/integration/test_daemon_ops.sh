@@ -122,10 +122,7 @@ check "the first daemon still serves" contains "$(echo '{"op":"ping"}' | raw)" '
 # SIGHUP with a broken catalog keeps the old one.
 stop_daemon
 mkdir "$T/cat"; cp "$WA_SRC"/schema/products/*.json "$T/cat/"
-"$BIN/wso2-allocd" --socket "$SOCK" --db "$DB" --catalog "$T/cat" >>"$T/daemon.log" 2>&1 &
-DPID=$!
-for _ in $(seq 1 100); do [ -S "$SOCK" ] && break; sleep 0.02; done
-sleep 0.1
+start_daemon --catalog "$T/cat"
 echo '{"id": "broken",' > "$T/cat/zz-broken.json"
 kill -HUP "$DPID"; sleep 0.3
 check "SIGHUP with a broken catalog is refused and logged" grep -q "catalog reload refused" "$T/daemon.log"

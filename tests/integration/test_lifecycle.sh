@@ -75,4 +75,5 @@ rc=0; cli -s "$T/none.sock" --no-start exec --product mi -- "$T/fake-server.sh" 
 check "daemon unreachable: COMMAND not started, exit 69" bash -c '[ "$0" -eq 69 ] && ! grep -q "args: x" "$1"' "$rc" "$FAKE_OUT"
 rc=0; cli exec --product nope -- "$T/fake-server.sh" y 2>/dev/null || rc=$?
 check "lease refused: COMMAND not started, exit 65" bash -c '[ "$0" -eq 65 ] && ! grep -q "args: y" "$1"' "$rc" "$FAKE_OUT"
+stop_daemon
 finish

@@ -1,0 +1,69 @@
+/*
+ * fuzz_request.c: request framing and dispatch against a real ledger on
+ * a temporary file.  Any input is split into lines as the connection
+ * does, each line goes through wa_dispatch, and the batch commits: the
+ * daemon must answer every line and never crash or leak.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "srv.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct wa_daemon wa_d;
+static uv_loop_t wa_loop;
+
+static void
+wa_fuzz_init(void)
+{
+	static char dir[] = "/tmp/wa-fuzz.XXXXXX";
+	char err[512], *db;
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	db = malloc(strlen(dir) + 16);
+	sprintf(db, "%s/ledger.db", dir);
+	wa_d.db_path = db;
+	wa_d.socket_path = strdup("/nonexistent");
+	wa_d.cfg.sync = WA_SYNC_NORMAL;
+	wa_d.cfg.max_offset = WA_OFFSET_MAX;
+	wa_d.cfg.catalog_dirs[0] = WA_SOURCE_CATALOG;
+	wa_d.cfg.ncatalog_dirs = 1;
+	uv_loop_init(&wa_loop);
+	if (wa_daemon_init(&wa_d, &wa_loop, err, sizeof err) != 0) {
+		fprintf(stderr, "fuzz init: %s\n", err);
+		abort();
+	}
+	wa_reaper_start(&wa_d);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct wa_peer peer = { 1000, 1000, (pid_t)getpid() };
+	const char *p = (const char *)data, *end = p + size, *nl;
+	bool write;
+	json_t *resp;
+
+	if (wa_d.ledger == NULL)
+		wa_fuzz_init();
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		if (nl - p > 0 && nl - p < WA_MAX_LINE) {
+			resp = wa_dispatch(&wa_d, &peer, p, (size_t)(nl - p),
+			    &write);
+			if (resp == NULL || json_object_get(resp, "ok") == NULL)
+				abort();
+			json_decref(resp);
+		}
+		p = nl + 1;
+	}
+	wa_batch_commit(&wa_d);
+	return 0;
+}
