@@ -83,6 +83,12 @@ long long wa_json_int(const json_t *o, const char *key, long long def);
 int wa_labels_add(json_t *labels, const char *kv);
 int wa_port_arg(const char *arg, int *port, const char **proto);
 
+/* scan.c */
+struct wa_catalog;
+struct wa_catalog *wa_cli_catalog(void);
+json_t *wa_scan_servers(const struct wa_catalog *cat);
+const json_t *wa_scan_lease(const json_t *leases, const json_t *server);
+
 /* offline.c: reads from the ledger file when the daemon is down */
 int wa_offline_call(struct wa_cli *cli, json_t *req, json_t **resp);
 const char *wa_offline_error(void);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "carbon.h"
 #include "procnet.h"
 #include "render.h"
 #include "srv.h"
@@ -338,6 +339,47 @@ wa_lease_record(struct wa_req *r, const struct wa_product *p,
 	return 0;
 }
 
+struct wa_own {
+	uint16_t ports[256];
+	uint8_t protos[256];
+	size_t n;
+};
+
+static void
+wa_own_port(void *arg, int proto, unsigned port)
+{
+	struct wa_own *o = arg;
+
+	if (o->n < 256) {
+		o->protos[o->n] = (uint8_t)proto;
+		o->ports[o->n++] = (uint16_t)port;
+	}
+}
+
+/*
+ * Allocate; a server being adopted or bound already holds its own ports,
+ * which must not count against it.
+ */
+static int
+wa_lease_find(struct wa_daemon *d, pid_t pid,
+    const struct wa_port_def *const *sel, size_t nsel,
+    const struct wa_alloc_opts *o, struct wa_alloc_result *res)
+{
+	struct wa_own own = { .n = 0 };
+	int rc;
+
+	if (pid > 0)
+		wa_proc_bound("/proc", pid, wa_own_port, &own);
+	for (size_t i = 0; i < own.n; i++)
+		wa_portmap_set(d->map, WA_LAYER_HOST, own.protos[i],
+		    own.ports[i], false);
+	rc = wa_alloc_find(d->map, sel, nsel, o, res);
+	for (size_t i = 0; i < own.n; i++)
+		wa_portmap_set(d->map, WA_LAYER_HOST, own.protos[i],
+		    own.ports[i], true);
+	return rc;
+}
+
 int
 wa_lease_grant(struct wa_req *r, bool adopt)
 {
@@ -401,7 +443,7 @@ wa_lease_grant(struct wa_req *r, bool adopt)
 	    old.offset : -1;
 	o.requested = (int)a.offset;
 	wa_host_refresh(d);
-	rc = wa_alloc_find(d->map, sel, nsel, &o, &res);
+	rc = wa_lease_find(d, (pid_t)a.pid, sel, nsel, &o, &res);
 	if (rc == WA_EINVAL) {
 		if (a.offset >= 0)
 			rc = wa_req_fail(r, WA_EINVAL, "offset %lld puts a port "

@@ -1,0 +1,129 @@
+/*
+ * cmd-scan.c: wso2-alloc scan [--adopt]: the WSO2 servers running here,
+ * marked as in the ledger or not; --adopt records the others as leases
+ * bound to their pids.
+ */
+#include <string.h>
+
+#include "catalog.h"
+#include "cmd.h"
+
+static const struct option wa_scan_opts[] = {
+	{ "adopt", no_argument, NULL, 'a' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Record one server; its answer (lease or error) goes into s. */
+static int
+wa_scan_adopt(struct wa_cli *cli, json_t *s)
+{
+	json_t *req, *resp;
+	int rc;
+
+	if (json_is_null(json_object_get(s, "product"))) {
+		json_object_set_new(s, "adopt_error", json_string("unknown "
+		    "product: no catalog home pattern matches"));
+		return WA_EPRODUCT;
+	}
+	req = json_pack("{sssOsOsOsOsb}", "op", "lease",
+	    "product", json_object_get(s, "product"),
+	    "home", json_object_get(s, "home"),
+	    "pid", json_object_get(s, "pid"),
+	    "offset", json_object_get(s, "offset"), "adopt", 1);
+	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0) {
+		const json_t *e = wa_client_error(cli->c);
+
+		json_object_set_new(s, "adopt_error", json_string(e != NULL ?
+		    json_string_value(json_object_get(e, "message")) :
+		    wa_strerror(rc)));
+		return rc;
+	}
+	json_object_set(s, "lease", json_object_get(resp, "lease"));
+	json_object_set_new(s, "adopted", json_true());
+	json_decref(resp);
+	return 0;
+}
+
+static int
+wa_scan_exec(struct wa_cli *cli, int argc, char **argv)
+{
+	static const char *const hdr[] = { "PID", "PRODUCT", "OFFSET", "FROM",
+	    "LEASE", "HOME" };
+	struct wa_catalog *cat;
+	json_t *servers, *resp = NULL, *s;
+	struct wa_table *t;
+	bool adopt = false;
+	size_t i;
+	int ch, rc, refused = 0;
+
+	while ((ch = getopt_long(argc, argv, "", wa_scan_opts, NULL)) != -1) {
+		if (ch != 'a')
+			return wa_cli_usage(&wa_cmd_scan, "bad option");
+		adopt = true;
+	}
+	if ((cat = wa_cli_catalog()) == NULL)
+		return WA_EXIT_DATAERR;
+	servers = wa_scan_servers(cat);
+	wa_catalog_free(cat);
+	if ((rc = wa_cli_request(cli, json_pack("{ss}", "op", "list"), &resp,
+	    true)) != 0) {
+		json_decref(servers);
+		return wa_cli_fail(cli, "scan", rc);
+	}
+	json_array_foreach(servers, i, s) {
+		const json_t *l = wa_scan_lease(json_object_get(resp, "leases"),
+		    s);
+
+		if (l != NULL)
+			json_object_set(s, "lease", (json_t *)l);
+		else if (adopt && wa_scan_adopt(cli, s) != 0)
+			refused++;
+		json_object_set_new(s, "in_ledger", json_boolean(
+		    json_object_get(s, "lease") != NULL));
+	}
+	json_decref(resp);
+	if (cli->json) {
+		json_t *out = json_pack("{sO}", "servers", servers);
+
+		wa_json_print(out);
+		json_decref(out);
+	} else {
+		t = wa_table_new(hdr, 6);
+		json_array_foreach(servers, i, s) {
+			const char *row[6];
+			char pid[24], off[24], lease[128];
+
+			snprintf(pid, sizeof pid, "%lld", wa_json_int(s, "pid", 0));
+			snprintf(off, sizeof off, "%lld",
+			    wa_json_int(s, "offset", 0));
+			snprintf(lease, sizeof lease, "%s%s",
+			    json_object_get(s, "lease") != NULL ? wa_json_str(
+			    json_object_get(s, "lease"), "name") : "(not in the "
+			    "ledger)", json_is_true(json_object_get(s,
+			    "adopted")) ? " (adopted)" : "");
+			row[0] = pid;
+			row[1] = wa_json_str(s, "product");
+			row[2] = off;
+			row[3] = wa_json_str(s, "offset_from");
+			row[4] = lease;
+			row[5] = wa_json_str(s, "home");
+			wa_table_add(t, row);
+		}
+		wa_table_print(t, stdout);
+		wa_table_free(t);
+		json_array_foreach(servers, i, s)
+			if (wa_json_str(s, "adopt_error") != NULL)
+				fprintf(stderr, "wso2-alloc: scan: pid %lld not "
+				    "adopted: %s\n", wa_json_int(s, "pid", 0),
+				    wa_json_str(s, "adopt_error"));
+	}
+	json_decref(servers);
+	return refused > 0 ? WA_EXIT_CONFLICT : 0;
+}
+
+const struct wa_cmd_entry wa_cmd_scan = {
+	.name = "scan", .usage = "[--adopt]",
+	.summary = "find running WSO2 servers; --adopt records the unrecorded",
+	.shortopts = "", .opts = wa_scan_opts, .flags = WA_CMD_DAEMON,
+	.exec = wa_scan_exec,
+};

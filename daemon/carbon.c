@@ -1,0 +1,221 @@
+/*
+ * carbon.c: reading Carbon servers: command lines, deployment.toml,
+ * carbon.xml, and the sockets a process holds.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "carbon.h"
+#include "procnet.h"
+#include "util.h"
+#include "wso2alloc.h"
+
+int
+wa_cmdline_parse(const char *buf, size_t len, struct wa_cmdline *out)
+{
+	const char *p = buf, *end = buf + len, *base;
+	bool first = true;
+
+	memset(out, 0, sizeof *out);
+	out->port_offset = -1;
+	while (p < end) {
+		size_t n = strnlen(p, (size_t)(end - p));
+
+		if (first) {
+			base = memrchr(p, '/', n);
+			base = base != NULL ? base + 1 : p;
+			out->java = (size_t)(p + n - base) == 4 &&
+			    memcmp(base, "java", 4) == 0;
+			first = false;
+		} else if (n > 15 && strncmp(p, "-Dcarbon.home=", 14) == 0)
+			snprintf(out->home, sizeof out->home, "%.*s",
+			    (int)(n - 14), p + 14);
+		else if (n > 13 && strncmp(p, "-DportOffset=", 13) == 0) {
+			char num[16], *e;
+			long v;
+
+			snprintf(num, sizeof num, "%.*s", (int)(n - 13), p + 13);
+			v = strtol(num, &e, 10);
+			if (*e == '\0' && v >= 0 && v <= 65535)
+				out->port_offset = (int)v;
+		}
+		p += n + 1;
+	}
+	return out->java && out->home[0] != '\0' ? 0 : WA_ENOTFOUND;
+}
+
+/* Skip blanks; NULL-safe. */
+static const char *
+wa_skip(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+int
+wa_toml_offset(const char *text, int *offset)
+{
+	const char *line = text, *p, *nl;
+	bool server = false;
+	char *e;
+	long v;
+
+	for (; line != NULL && *line != '\0'; line = nl != NULL ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		p = wa_skip(line);
+		if (*p == '[') {
+			p = wa_skip(p + 1);
+			server = strncmp(p, "server", 6) == 0 &&
+			    *wa_skip(p + 6) == ']';
+			continue;
+		}
+		if (!server || strncmp(p, "offset", 6) != 0)
+			continue;
+		p = wa_skip(p + 6);
+		if (*p != '=')
+			continue;
+		p = wa_skip(p + 1);
+		if (*p == '"' || *p == '\'')
+			p++;
+		v = strtol(p, &e, 10);
+		if (e == p || v < 0 || v > 65535)
+			return WA_EINVAL;
+		*offset = (int)v;
+		return 0;
+	}
+	return WA_ENOTFOUND;
+}
+
+int
+wa_carbon_xml_offset(const char *text, int *offset)
+{
+	char *copy = strdup(text), *p, *c, *e, *ports;
+	long v;
+	int rc = WA_ENOTFOUND;
+
+	if (copy == NULL)
+		return WA_ENOMEM;
+	/* Blank out comments: a commented <Offset> is not the offset. */
+	for (p = copy; (c = strstr(p, "<!--")) != NULL; p = c) {
+		e = strstr(c + 4, "-->");
+		e = e != NULL ? e + 3 : c + strlen(c);
+		memset(c, ' ', (size_t)(e - c));
+		c = e;
+	}
+	if ((ports = strstr(copy, "<Ports>")) != NULL &&
+	    (p = strstr(ports, "<Offset>")) != NULL) {
+		p = (char *)wa_skip(p + 8);
+		v = strtol(p, &e, 10);
+		if (e != p && v >= 0 && v <= 65535) {
+			*offset = (int)v;
+			rc = 0;
+		} else
+			rc = WA_EINVAL;
+	}
+	free(copy);
+	return rc;
+}
+
+int
+wa_home_offset(const char *home, int internal, int *offset, const char **from)
+{
+	static const char *const tomls[] = { "conf/deployment.toml",
+	    "repository/conf/deployment.toml" };
+	static const char *const xmls[] = { "repository/conf/carbon.xml",
+	    "conf/carbon.xml" };
+	char path[PATH_MAX], *text;
+	int rc;
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "%s/%s", home, tomls[i]);
+		if ((text = wa_file_read(path, NULL)) == NULL)
+			continue;
+		rc = wa_toml_offset(text, offset);
+		free(text);
+		if (rc == 0) {
+			*from = "deployment.toml";
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "%s/%s", home, xmls[i]);
+		if ((text = wa_file_read(path, NULL)) == NULL)
+			continue;
+		rc = wa_carbon_xml_offset(text, offset);
+		free(text);
+		if (rc == 0) {
+			*from = "carbon.xml";
+			return 0;
+		}
+	}
+	*offset = internal;
+	*from = "internal default";
+	return 0;
+}
+
+struct wa_inodes {
+	unsigned long *v;
+	size_t n;
+	wa_bound_cb cb;
+	void *arg;
+};
+
+static void
+wa_bound_match(void *arg, int proto, uint16_t port, unsigned long inode)
+{
+	struct wa_inodes *in = arg;
+
+	for (size_t i = 0; i < in->n; i++)
+		if (in->v[i] == inode) {
+			in->cb(in->arg, proto, port);
+			return;
+		}
+}
+
+int
+wa_proc_bound(const char *procroot, pid_t pid, wa_bound_cb cb, void *arg)
+{
+	static const char *const tables[] = { "tcp", "tcp6", "udp", "udp6" };
+	struct wa_inodes in = { NULL, 0, cb, arg };
+	char path[PATH_MAX], link[64], *text;
+	struct dirent *de;
+	unsigned long *nv;
+	ssize_t n;
+	DIR *d;
+
+	snprintf(path, sizeof path, "%s/%ld/fd", procroot, (long)pid);
+	if ((d = opendir(path)) == NULL)
+		return errno == EACCES ? WA_EFORBIDDEN : WA_ENOTFOUND;
+	while ((de = readdir(d)) != NULL) {
+		snprintf(path, sizeof path, "%s/%ld/fd/%s", procroot, (long)pid,
+		    de->d_name);
+		n = readlink(path, link, sizeof link - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (strncmp(link, "socket:[", 8) != 0)
+			continue;
+		if ((nv = realloc(in.v, (in.n + 1) * sizeof *nv)) == NULL)
+			break;
+		in.v = nv;
+		in.v[in.n++] = strtoul(link + 8, NULL, 10);
+	}
+	closedir(d);
+	for (size_t i = 0; i < 4 && in.n > 0; i++) {
+		snprintf(path, sizeof path, "%s/net/%s", procroot, tables[i]);
+		if ((text = wa_file_read(path, NULL)) == NULL)
+			continue;
+		wa_procnet_parse(text, i < 2 ? WA_TCP : WA_UDP, wa_bound_match,
+		    &in);
+		free(text);
+	}
+	free(in.v);
+	return 0;
+}

@@ -1,0 +1,41 @@
+/*
+ * carbon.h: what running WSO2 servers and their files say: the command
+ * line of a Carbon JVM, and the offset in deployment.toml or carbon.xml.
+ */
+#ifndef WA_CARBON_H
+#define WA_CARBON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct wa_cmdline {
+	bool java;              /* argv[0]'s base name is java */
+	char home[4096];        /* -Dcarbon.home=, "" when absent */
+	int port_offset;        /* -DportOffset=, -1 when absent */
+};
+
+/* A NUL-separated /proc/PID/cmdline. */
+int wa_cmdline_parse(const char *buf, size_t len, struct wa_cmdline *out);
+/* `offset = N` in the [server] table (comments and other tables ignored);
+ * WA_ENOTFOUND when absent. */
+int wa_toml_offset(const char *text, int *offset);
+/* <Offset>N</Offset> inside <Ports>, outside XML comments. */
+int wa_carbon_xml_offset(const char *text, int *offset);
+/*
+ * The offset a server started without -DportOffset runs at: [server]
+ * offset in conf/ or repository/conf/deployment.toml, else <Offset> in
+ * repository/conf/carbon.xml or conf/carbon.xml, else internal.  *from
+ * names the source.  (-DportOffset on the command line replaces all of
+ * these; that is the caller's first check.)
+ */
+int wa_home_offset(const char *home, int internal, int *offset,
+    const char **from);
+
+/* Every (proto, port) a process listens on or has bound (UDP), from its
+ * fds' socket inodes matched against procroot/net. */
+typedef void (*wa_bound_cb)(void *arg, int proto, unsigned port);
+int wa_proc_bound(const char *procroot, pid_t pid, wa_bound_cb cb,
+    void *arg);
+
+#endif
