@@ -1,0 +1,140 @@
+/*
+ * cmd-config.c: wso2-alloc config NAME [--home DIR] [--write]: show (and
+ * apply) the lease's offset in the product's own files, as a unified diff.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "cmd.h"
+#include "confedit.h"
+#include "util.h"
+
+static const struct option wa_config_opts[] = {
+	{ "home", required_argument, NULL, 'H' },
+	{ "write", no_argument, NULL, 'w' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* The file to edit: the catalog's, else the usual places. */
+static int
+wa_config_file(const struct wa_product *p, const char *home, char *path,
+    size_t len, bool *toml)
+{
+	static const char *const tomls[] = { "repository/conf/deployment.toml",
+	    "conf/deployment.toml" };
+
+	if (p->offset_kind != NULL && p->offset_file != NULL &&
+	    strcmp(p->offset_kind, "yaml") != 0) {
+		snprintf(path, len, "%s/%s", home, p->offset_file);
+		*toml = strcmp(p->offset_kind, "toml") == 0;
+		return 0;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, len, "%s/%s", home, tomls[i]);
+		if (access(path, F_OK) == 0) {
+			*toml = true;
+			return 0;
+		}
+	}
+	return WA_ENOTFOUND;
+}
+
+static int
+wa_config_exec(struct wa_cli *cli, int argc, char **argv)
+{
+	const char *home = NULL, *name;
+	struct wa_catalog *cat = NULL;
+	const struct wa_product *p;
+	json_t *resp = NULL, *lease;
+	char path[4096], *text = NULL, *edited = NULL, *diff = NULL;
+	bool write = false, toml = true;
+	int ch, rc, offset, exit = 0;
+
+	while ((ch = getopt_long(argc, argv, "", wa_config_opts, NULL)) != -1) {
+		if (ch == 'H')
+			home = optarg;
+		else if (ch == 'w')
+			write = true;
+		else
+			return wa_cli_usage(&wa_cmd_config, "bad option");
+	}
+	if (optind + 1 != argc)
+		return wa_cli_usage(&wa_cmd_config, "one NAME expected");
+	name = argv[optind];
+	if ((rc = wa_cli_request(cli, json_pack("{ssss}", "op", "show", "name",
+	    name), &resp, true)) != 0)
+		return wa_cli_fail(cli, name, rc);
+	lease = json_object_get(resp, "lease");
+	offset = (int)wa_json_int(lease, "offset", 0);
+	if (home == NULL)
+		home = wa_json_str(lease, "home");
+	if (home == NULL) {
+		fprintf(stderr, "wso2-alloc: config: %s has no carbon home: "
+		    "give --home DIR\n", name);
+		exit = WA_EXIT_USAGE;
+		goto out;
+	}
+	if ((cat = wa_cli_catalog()) == NULL ||
+	    (p = wa_catalog_find(cat, wa_json_str(lease, "product"))) == NULL) {
+		fprintf(stderr, "wso2-alloc: config: %s: product not in the "
+		    "catalog\n", wa_json_str(lease, "product"));
+		exit = WA_EXIT_DATAERR;
+		goto out;
+	}
+	if (p->offset_kind != NULL && strcmp(p->offset_kind, "yaml") == 0) {
+		printf("%s: set wso2.carbon.ports.offset: %d in %s/%s (Carbon 5 "
+		    "runtimes take no -DportOffset)\n", name, offset, home,
+		    p->offset_file);
+		goto out;
+	}
+	if (wa_config_file(p, home, path, sizeof path, &toml) != 0 ||
+	    (text = wa_file_read(path, NULL)) == NULL) {
+		fprintf(stderr, "wso2-alloc: config: %s: no %s to edit under "
+		    "%s\n", name, toml ? "deployment.toml" : "carbon.xml", home);
+		exit = WA_EXIT_NOTFOUND;
+		goto out;
+	}
+	rc = toml ? wa_toml_set_offset(text, offset, &edited) :
+	    wa_carbon_xml_set_offset(text, offset, &edited);
+	if (rc != 0) {
+		fprintf(stderr, "wso2-alloc: config: %s: no <Ports><Offset> "
+		    "element\n", path);
+		exit = WA_EXIT_DATAERR;
+		goto out;
+	}
+	if ((diff = wa_unified_diff(path, text, edited)) == NULL) {
+		exit = WA_EXIT_SOFTWARE;
+		goto out;
+	}
+	if (*diff == '\0') {
+		printf("%s: already at offset %d\n", path, offset);
+		goto out;
+	}
+	fputs(diff, stdout);
+	if (write) {
+		if (wa_file_replace(path, edited, strlen(edited), true) != 0) {
+			fprintf(stderr, "wso2-alloc: config: %s: cannot be "
+			    "written\n", path);
+			exit = WA_EXIT_SOFTWARE;
+			goto out;
+		}
+		printf("wrote %s (previous content in %s.bak)\n", path, path);
+	}
+out:
+	free(text);
+	free(edited);
+	free(diff);
+	wa_catalog_free(cat);
+	json_decref(resp);
+	return exit;
+}
+
+const struct wa_cmd_entry wa_cmd_config = {
+	.name = "config", .usage = "NAME [--home DIR] [--write]",
+	.summary = "show (--write: apply) the lease's offset in the product's "
+	    "deployment.toml or carbon.xml",
+	.shortopts = "", .opts = wa_config_opts, .flags = WA_CMD_DAEMON,
+	.exec = wa_config_exec,
+};

@@ -1,0 +1,26 @@
+/*
+ * confedit.h: the lease's offset written into a product's own files.
+ */
+#ifndef WA_CONFEDIT_H
+#define WA_CONFEDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * [server] offset = N in a deployment.toml: an existing offset line gets
+ * the new value; a commented-out one is uncommented in place; else the
+ * key goes right under [server]; a missing [server] table is added before
+ * the first table (so no root key falls under it).  *out is malloc'd.
+ */
+int wa_toml_set_offset(const char *in, int offset, char **out);
+/* <Offset> inside <Ports> in a carbon.xml, comments left alone. */
+int wa_carbon_xml_set_offset(const char *in, int offset, char **out);
+/* A unified diff (3 lines of context) of a to b; "" when equal. */
+char *wa_unified_diff(const char *path, const char *a, const char *b);
+/* Atomically replace path (temporary file, fsync, rename), keeping its
+ * mode and owner; with backup, path.bak holds the old content first. */
+int wa_file_replace(const char *path, const char *text, size_t len,
+    bool backup);
+
+#endif
