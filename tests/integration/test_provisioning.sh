@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The provisioning recipes of docs/provisioning.md, run for real: the
+# shell hook (twice), config on sample product files, the systemd
+# template's ExecStart line, and the Prometheus textfile.
+. "$(dirname "$0")/lib.sh"
+export WSO2_ALLOC_CATALOG="$WA_SRC/schema/products"
+export PATH="$BIN:$PATH"
+start_daemon
+
+# The shell hook, from the doc, on an API Manager 4 home.
+home="$T/wso2am-4.2.0"
+mkdir -p "$home/repository/conf"
+printf '[server]\nhostname = "localhost"\n#offset = 0\n\n[super_admin]\nusername = "admin"\n' >"$home/repository/conf/deployment.toml"
+cp "$home/repository/conf/deployment.toml" "$T/orig.toml"
+sed -n '/^#!\/bin\/sh/,/^```/p' "$WA_SRC/docs/provisioning.md" | sed '$d' >"$T/hook.sh"
+cli lease --product apim --name first >/dev/null     # takes offset 0
+expect_rc 0 "the shell hook" sh "$T/hook.sh" gw1 apim "$home"
+check "the hook wrote the env file" grep -q '^WSO2_PORT_OFFSET=1$' "$home/wso2-alloc.env"
+check "deployment.toml: the commented offset is uncommented in place" \
+    bash -c 'sed -n 3p "$0" | grep -qx "offset = 1"' "$home/repository/conf/deployment.toml"
+check "every other line is unchanged" bash -c 'diff <(sed 3d "$0") <(sed 3d "$1")' "$T/orig.toml" "$home/repository/conf/deployment.toml"
+check "a .bak holds the original" cmp -s "$T/orig.toml" "$home/repository/conf/deployment.toml.bak"
+cp "$home/repository/conf/deployment.toml" "$T/after1"
+expect_rc 0 "the hook again (idempotent)" sh "$T/hook.sh" gw1 apim "$home"
+check "a second run changes nothing" cmp -s "$T/after1" "$home/repository/conf/deployment.toml"
+check "a second run says so" grep -q "already at offset 1" "$T/out"
+
+# carbon.xml (API-M 2.6) and a missing [server] table (gateway 4.5).
+h26="$T/wso2am-2.6.0"; mkdir -p "$h26/repository/conf"
+printf '<Server>\r\n  <!-- <Offset>5</Offset> -->\r\n  <Ports>\r\n    <Offset>0</Offset>\r\n  </Ports>\r\n</Server>\r\n' >"$h26/repository/conf/carbon.xml"
+cli lease --product apim-2.6 --name am26 --home "$h26" >/dev/null
+expect_rc 0 "config shows a diff without writing" cli config am26
+check "the diff names the new offset" grep -q '^+    <Offset>[0-9]*</Offset>' "$T/out"
+check "nothing written without --write" grep -q '<Offset>0</Offset>' "$h26/repository/conf/carbon.xml"
+expect_rc 0 "config --write on carbon.xml" cli config am26 --write
+off=$(cli show am26 | sed -n 's/.* at offset \([0-9]*\) .*/\1/p')
+f26="$h26/repository/conf/carbon.xml"
+check "carbon.xml has the lease's offset" grep -q "<Offset>$off</Offset>" "$f26"
+check "carbon.xml keeps its CRLF line endings" [ "$(grep -c $'\r$' "$f26")" -eq 6 ]
+check "the commented-out <Offset> is untouched" grep -q "<!-- <Offset>5</Offset> -->" "$f26"
+hgw="$T/wso2am-universal-gw-4.5.0"; mkdir -p "$hgw/repository/conf"
+printf '[super_admin]\nusername = "admin"\n' >"$hgw/repository/conf/deployment.toml"
+cli lease --product apim-gateway --name gw45 --home "$hgw" >/dev/null
+expect_rc 0 "config --write adds a missing [server] table" cli config gw45 --write
+check "the table comes first" bash -c 'head -1 "$0" | grep -qx "\[server\]"' "$hgw/repository/conf/deployment.toml"
+
+# The systemd template's ExecStart=, with %i and its environment.
+unit="$WA_SRC/packaging/systemd/wso2@.service.in"
+mkdir -p "$T/opt/orders-mi/bin"
+cat >"$T/opt/orders-mi/bin/micro-integrator.sh" <<'SH'
+#!/bin/sh
+echo "started with $* as $WSO2_ALLOC_NAME" > "$(dirname "$0")/../started"
+SH
+chmod +x "$T/opt/orders-mi/bin/micro-integrator.sh"
+execstart=$(sed -n 's/^ExecStart=//p' "$unit" | sed -e "s|@WA_BINDIR@|$BIN|" \
+    -e "s|/opt/wso2/%i|$T/opt/orders-mi|g" -e 's|%i|orders-mi|g' \
+    -e 's|${WSO2_PRODUCT}|mi|' -e 's|${WSO2_START}|bin/micro-integrator.sh|')
+expect_rc 0 "the template's ExecStart runs the product under exec" bash -c "$execstart"
+check "the start script got -DportOffset and the lease name" grep -q -- "-DportOffset=[0-9]* as orders-mi" "$T/opt/orders-mi/started"
+
+# export --prometheus, parsed line by line against the text format.
+expect_rc 0 "export --prometheus FILE" cli export --prometheus "$T/wso2_alloc.prom"
+check "no temporary file left" bash -c '! ls "$0"/*.tmp 2>/dev/null' "$T"
+bad=$(grep -vE '^(# (HELP|TYPE) wso2_alloc_[a-z_]+ .+|wso2_alloc_[a-z_]+(\{product="[a-z0-9.-]+"\})? -?[0-9]+(\.[0-9]+)?)$' "$T/wso2_alloc.prom" || true)
+check "every line is a HELP, TYPE or sample line" [ -z "$bad" ]
+check "daemon up" grep -qx 'wso2_alloc_up 1' "$T/wso2_alloc.prom"
+check "active leases per product" grep -q '^wso2_alloc_leases_active{product="apim-4"} 2$' "$T/wso2_alloc.prom"
+check "free offsets per product" grep -q '^wso2_alloc_free_offsets{product="mi-4"} [1-9]' "$T/wso2_alloc.prom"
+stop_daemon
+finish
