@@ -41,6 +41,83 @@ wa_config_file(const struct wa_product *p, const char *home, char *path,
 	return WA_ENOTFOUND;
 }
 
+/* Show (and write) one edit of one file; 0 when done or not needed. */
+static int
+wa_config_apply(const char *path, const char *text, const char *edited,
+    bool write)
+{
+	char *diff = wa_unified_diff(path, text, edited);
+	int rc = 0;
+
+	if (diff == NULL)
+		return WA_EXIT_SOFTWARE;
+	if (*diff == '\0')
+		printf("%s: already as leased\n", path);
+	else {
+		fputs(diff, stdout);
+		if (write && wa_file_replace(path, edited, strlen(edited),
+		    true) != 0) {
+			fprintf(stderr, "wso2-alloc: config: %s: cannot be "
+			    "written\n", path);
+			rc = WA_EXIT_SOFTWARE;
+		} else if (write)
+			printf("wrote %s (previous content in %s.bak)\n", path,
+			    path);
+	}
+	free(diff);
+	return rc;
+}
+
+/*
+ * API-M 2.x (seed 002): a Gateway's Thrift client port must equal its Key
+ * Manager's Thrift server port when their offsets differ, and the
+ * Workflow Callback Service's address follows the offset.
+ */
+static int
+wa_config_apim2(struct wa_cli *cli, const json_t *lease, const char *home,
+    bool write)
+{
+	const char *link = wa_json_str(lease, "link");
+	long long off = wa_json_int(lease, "offset", 0), km = off;
+	char path[4096], *text, *a = NULL, *b = NULL;
+	json_t *resp = NULL;
+	int rc = 0;
+
+	if (link != NULL && strncmp(link, "km=", 3) == 0 &&
+	    wa_cli_request(cli, json_pack("{ssss}", "op", "show", "name",
+	    link + 3), &resp, true) == 0) {
+		km = wa_json_int(json_object_get(resp, "lease"), "offset", off);
+		json_decref(resp);
+	}
+	printf("Thrift key validation: <ThriftClientPort> and <ThriftServerPort> "
+	    "= %lld (10397 + the Key Manager's offset %lld)%s\n", 10397 + km, km,
+	    link == NULL ? "; pair a Gateway with its Key Manager with "
+	    "lease --link km=NAME" : "");
+	snprintf(path, sizeof path, "%s/repository/conf/api-manager.xml", home);
+	if ((text = wa_file_read(path, NULL)) != NULL) {
+		if (wa_xml_set(text, NULL, "ThriftClientPort", (int)(10397 + km),
+		    &a) == 0 && wa_xml_set(a, NULL, "ThriftServerPort",
+		    (int)(10397 + km), &b) == 0)
+			rc = wa_config_apply(path, text, b, write);
+		free(text);
+		free(a);
+		free(b);
+		a = b = NULL;
+	}
+	snprintf(path, sizeof path, "%s/repository/deployment/server/"
+	    "synapse-configs/default/proxy-services/WorkflowCallbackService.xml",
+	    home);
+	printf("Workflow callback: the <address uri> port = %lld (9443 + %lld)\n",
+	    9443 + off, off);
+	if (rc == 0 && (text = wa_file_read(path, NULL)) != NULL) {
+		if (wa_address_set_port(text, (int)(9443 + off), &a) == 0)
+			rc = wa_config_apply(path, text, a, write);
+		free(text);
+		free(a);
+	}
+	return rc;
+}
+
 static int
 wa_config_exec(struct wa_cli *cli, int argc, char **argv)
 {
@@ -110,6 +187,8 @@ wa_config_exec(struct wa_cli *cli, int argc, char **argv)
 	}
 	if (*diff == '\0') {
 		printf("%s: already at offset %d\n", path, offset);
+		if (strncmp(p->id, "apim-2", 6) == 0)
+			exit = wa_config_apim2(cli, lease, home, write);
 		goto out;
 	}
 	fputs(diff, stdout);
@@ -122,6 +201,8 @@ wa_config_exec(struct wa_cli *cli, int argc, char **argv)
 		}
 		printf("wrote %s (previous content in %s.bak)\n", path, path);
 	}
+	if (strncmp(p->id, "apim-2", 6) == 0)
+		exit = wa_config_apim2(cli, lease, home, write);
 out:
 	free(text);
 	free(edited);

@@ -224,9 +224,10 @@ out:
 }
 
 int
-wa_carbon_xml_set_offset(const char *in, int offset, char **out)
+wa_xml_set(const char *in, const char *parent, const char *tag, int value,
+    char **out)
 {
-	char *mask = strdup(in), *c, *e, *ports, *open, *close;
+	char *mask = strdup(in), *c, *e, *from, *open, *close, otag[64], ctag[64];
 	size_t pre;
 	int rc = 0;
 
@@ -239,14 +240,22 @@ wa_carbon_xml_set_offset(const char *in, int offset, char **out)
 		e = e != NULL ? e + 3 : c + strlen(c);
 		memset(c, ' ', (size_t)(e - c));
 	}
-	if ((ports = strstr(mask, "<Ports>")) == NULL ||
-	    (open = strstr(ports, "<Offset>")) == NULL ||
-	    (close = strstr(open, "</Offset>")) == NULL) {
+	snprintf(otag, sizeof otag, "<%s>", tag);
+	snprintf(ctag, sizeof ctag, "</%s>", tag);
+	from = mask;
+	if (parent != NULL) {
+		char p[64];
+
+		snprintf(p, sizeof p, "<%s>", parent);
+		from = strstr(mask, p);
+	}
+	if (from == NULL || (open = strstr(from, otag)) == NULL ||
+	    (close = strstr(open, ctag)) == NULL) {
 		rc = WA_ENOTFOUND;
 		goto out;
 	}
-	pre = (size_t)(open - mask) + 8;
-	if (asprintf(out, "%.*s%d%s", (int)pre, in, offset,
+	pre = (size_t)(open - mask) + strlen(otag);
+	if (asprintf(out, "%.*s%d%s", (int)pre, in, value,
 	    in + (close - mask)) < 0) {
 		*out = NULL;
 		rc = WA_ENOMEM;
@@ -254,6 +263,32 @@ wa_carbon_xml_set_offset(const char *in, int offset, char **out)
 out:
 	free(mask);
 	return rc;
+}
+
+int
+wa_carbon_xml_set_offset(const char *in, int offset, char **out)
+{
+	return wa_xml_set(in, "Ports", "Offset", offset, out);
+}
+
+int
+wa_address_set_port(const char *in, int port, char **out)
+{
+	const char *a = strstr(in, "<address uri=\""), *h, *colon, *end;
+
+	*out = NULL;
+	if (a == NULL || (h = strstr(a, "://")) == NULL ||
+	    (colon = strchr(h + 3, ':')) == NULL)
+		return WA_ENOTFOUND;
+	for (end = colon + 1; *end >= '0' && *end <= '9'; end++)
+		;
+	if (end == colon + 1)
+		return WA_ENOTFOUND;
+	if (asprintf(out, "%.*s%d%s", (int)(colon + 1 - in), in, port, end) < 0) {
+		*out = NULL;
+		return WA_ENOMEM;
+	}
+	return 0;
 }
 
 /* Longest common subsequence table, for a line diff of small files. */

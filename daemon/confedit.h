@@ -16,6 +16,11 @@
 int wa_toml_set_offset(const char *in, int offset, char **out);
 /* <Offset> inside <Ports> in a carbon.xml, comments left alone. */
 int wa_carbon_xml_set_offset(const char *in, int offset, char **out);
+/* The text of the first <tag> (after <parent> when given). */
+int wa_xml_set(const char *in, const char *parent, const char *tag,
+    int value, char **out);
+/* The port of the first <address uri="scheme://host:PORT/..."> */
+int wa_address_set_port(const char *in, int port, char **out);
 /* A unified diff (3 lines of context) of a to b; "" when equal. */
 char *wa_unified_diff(const char *path, const char *a, const char *b);
 /* Atomically replace path (temporary file, fsync, rename), keeping its

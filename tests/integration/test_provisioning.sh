@@ -38,6 +38,21 @@ f26="$h26/repository/conf/carbon.xml"
 check "carbon.xml has the lease's offset" grep -q "<Offset>$off</Offset>" "$f26"
 check "carbon.xml keeps its CRLF line endings" [ "$(grep -c $'\r$' "$f26")" -eq 6 ]
 check "the commented-out <Offset> is untouched" grep -q "<!-- <Offset>5</Offset> -->" "$f26"
+# API-M 2.6 Gateway paired with its Key Manager (am26): Thrift ports and
+# the workflow callback address follow the leases.
+g26="$T/gw/wso2am-2.6.0"; mkdir -p "$g26/repository/conf" \
+    "$g26/repository/deployment/server/synapse-configs/default/proxy-services"
+printf '<Server><Ports><Offset>0</Offset></Ports></Server>\n' >"$g26/repository/conf/carbon.xml"
+printf '<APIManager>\n  <KeyValidatorClientType>ThriftClient</KeyValidatorClientType>\n  <ThriftClientPort>10397</ThriftClientPort>\n  <ThriftServerPort>10397</ThriftServerPort>\n</APIManager>\n' >"$g26/repository/conf/api-manager.xml"
+printf '<proxy>\n  <address uri="https://localhost:9443/store/site/blocks/workflow/workflow-listener/ajax/workflow-listener.jag" format="rest"/>\n</proxy>\n' \
+    >"$g26/repository/deployment/server/synapse-configs/default/proxy-services/WorkflowCallbackService.xml"
+cli lease --product apim-2.6 --name gw26 --home "$g26" --link km=am26 >/dev/null
+goff=$(cli show gw26 | sed -n 's/.* at offset \([0-9]*\) .*/\1/p')
+expect_rc 0 "config --write for an API-M 2.6 gateway linked to its key manager" cli config gw26 --write
+check "Thrift client and server ports = 10397 + the key manager's offset" bash -c \
+    '[ "$(grep -c "<Thrift\(Client\|Server\)Port>$((10397 + $1))<" "$0")" -eq 2 ]' "$g26/repository/conf/api-manager.xml" "$off"
+check "the workflow callback address follows the gateway's offset" \
+    grep -q "localhost:$((9443 + goff))/store" "$g26/repository/deployment/server/synapse-configs/default/proxy-services/WorkflowCallbackService.xml"
 hgw="$T/wso2am-universal-gw-4.5.0"; mkdir -p "$hgw/repository/conf"
 printf '[super_admin]\nusername = "admin"\n' >"$hgw/repository/conf/deployment.toml"
 cli lease --product apim-gateway --name gw45 --home "$hgw" >/dev/null
