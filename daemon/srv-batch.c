@@ -83,6 +83,7 @@ wa_batch_note(struct wa_daemon *d, bool held, int proto, uint16_t port,
 		return WA_ENOMEM;
 	b->undo[b->nundo++] = (struct wa_undo){ held, (uint8_t)proto, port,
 	    holder };
+	d->kernel_dirty = true;
 	return 0;
 }
 
@@ -154,4 +155,5 @@ wa_batch_check_cb(uv_check_t *h)
 	struct wa_daemon *d = h->data;
 
 	wa_batch_commit(d);
+	wa_kernel_sync(d);
 }

@@ -483,6 +483,9 @@ wa_lease_end(struct wa_daemon *d, const struct wa_instance *in,
 			    in->ports[i].port, (uint32_t)in->id);
 	}
 	wa_reaper_unwatch(d, in->name);
+	d->kernel_dirty = true;
+	if (!d->batch.open)
+		wa_kernel_sync(d);
 	wa_log(WA_LOG_INFO, "%s %s (%s offset %d)", wa_state_name(to),
 	    in->name, in->product, in->offset);
 	return 0;

@@ -35,7 +35,8 @@ wa_usage(FILE *f)
 "                     or normal (survives a crash of the daemon)\n"
 "  --group NAME       group that may use the system socket (mode 0660)\n"
 "  --exclude PORTS    ports no lease may take, e.g. 8000-8010,9000\n"
-"  --port-ceiling N   highest port granted (default: below the ephemeral range)\n",
+"  --port-ceiling N   highest port granted (default: below the ephemeral range)\n"
+"  --reserve-kernel-ports  put leased ports in ip_local_reserved_ports (root)\n",
 	    WA_SYSTEM_SOCKET, WA_SYSTEM_DB);
 }
 
@@ -70,6 +71,7 @@ wa_options(struct wa_config *c, int argc, char **argv)
 		{ "port-ceiling", required_argument, NULL, 'P' },
 		{ "max-connections", required_argument, NULL, 'C' },
 		{ "idle-timeout", required_argument, NULL, 'i' },
+		{ "reserve-kernel-ports", no_argument, NULL, 'R' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -85,6 +87,7 @@ wa_options(struct wa_config *c, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'u': c->user = true; break;
+		case 'R': c->reserve_kernel_ports = true; break;
 		case 's': c->socket_path = optarg; break;
 		case 'd': c->db_path = optarg; break;
 		case 'c':
@@ -253,6 +256,10 @@ main(int argc, char **argv)
 	if ((rc = wa_daemon_init(&d, loop, err, sizeof err)) != 0) {
 		wa_log(WA_LOG_ERR, "%s", *err ? err : wa_strerror(rc));
 		rc = rc == WA_ELOCKED ? 75 : 1;
+		goto out;
+	}
+	if ((rc = wa_kernel_init(&d)) != 0) {
+		rc = 1;
 		goto out;
 	}
 	if ((rc = wa_listen_open(&d)) != 0) {

@@ -92,6 +92,8 @@ struct wa_daemon {
 	uv_timer_t reconcile;       /* dead owners, foreign binds */
 	struct wa_watch *watches;   /* pid-bound leases */
 	unsigned long long requests;
+	uint64_t kernel_admin[WA_BITMAP_WORDS];  /* reserved by the admin */
+	bool kernel_dirty;          /* leases changed since the last sync */
 };
 
 /* One request being handled. */
@@ -178,6 +180,10 @@ void wa_reaper_rearm(struct wa_daemon *d);
 int wa_reaper_watch(struct wa_daemon *d, const char *name, pid_t pid,
     unsigned long long start);
 void wa_reaper_unwatch(struct wa_daemon *d, const char *name);
+
+/* srv-kernel.c: --reserve-kernel-ports */
+int wa_kernel_init(struct wa_daemon *d);
+int wa_kernel_sync(struct wa_daemon *d);
 
 /* srv-state.c */
 int wa_daemon_init(struct wa_daemon *d, uv_loop_t *loop, char *err,
