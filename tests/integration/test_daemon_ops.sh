@@ -119,6 +119,19 @@ rc=0; "$BIN/wso2-allocd" --socket "$SOCK" --db "$DB" --catalog "$WA_SRC/schema/p
 check "a second daemon on the same ledger exits ($rc) with a clear message" grep -q "in use by another wso2-allocd" "$T/second"
 check "the first daemon still serves" contains "$(echo '{"op":"ping"}' | raw)" '"ok":true'
 
+# Idle connections are closed; a client that never reads is dropped
+# while everyone else is served.
+stop_daemon
+start_daemon --idle-timeout 1
+check "an idle connection is closed after --idle-timeout" \
+    bash -c '[ "$("$0" "$1" --idle 3)" = closed ]' "$BIN/wa_raw" "$SOCK"
+"$BIN/wa_raw" "$SOCK" --flood 200000 >"$T/flood" &
+FPID=$!
+sleep 0.2
+check "others are served while a client does not read" contains "$(echo '{"op":"ping"}' | raw)" '"ok":true'
+wait "$FPID" || true
+check "the client that never reads is dropped" grep -q '^closed after' "$T/flood"
+
 # SIGHUP with a broken catalog keeps the old one.
 stop_daemon
 mkdir "$T/cat"; cp "$WA_SRC"/schema/products/*.json "$T/cat/"

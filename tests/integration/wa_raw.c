@@ -9,6 +9,10 @@
  *   wa_raw SOCKET --storm C N PRODUCT
  *                                 C processes lease N leases in all; print
  *                                 each acknowledged lease as one JSON line
+ *   wa_raw SOCKET --idle SECS     connect, say nothing for SECS, print
+ *                                 "closed" if the daemon hung up
+ *   wa_raw SOCKET --flood N       send N list requests, never read; print
+ *                                 "closed" once the daemon hangs up
  *   wa_raw --listen PORT SECS     listen on 127.0.0.1:PORT for SECS
  */
 #include <arpa/inet.h>
@@ -180,6 +184,35 @@ wa_storm(const char *path, int c, int n, const char *product)
 }
 
 static int
+wa_idle(const char *path, int secs)
+{
+	char c;
+	int fd = wa_dial(path);
+
+	if (fd < 0)
+		return 2;
+	sleep((unsigned)secs);
+	printf("%s\n", recv(fd, &c, 1, MSG_DONTWAIT) == 0 ? "closed" : "open");
+	return 0;
+}
+
+/* A client that asks and never reads: the daemon must drop it. */
+static int
+wa_flood(const char *path, int n)
+{
+	static const char req[] = "{\"op\":\"products\"}\n";
+	int fd = wa_dial(path), i;
+
+	if (fd < 0)
+		return 2;
+	for (i = 0; i < n; i++)
+		if (send(fd, req, sizeof req - 1, MSG_NOSIGNAL) < 0)
+			break;
+	printf("%s after %d requests\n", i < n ? "closed" : "open", i);
+	return 0;
+}
+
+static int
 wa_listen(int port, int secs)
 {
 	struct sockaddr_in sa;
@@ -212,6 +245,10 @@ main(int argc, char **argv)
 		return wa_bytes(argv[1], 0);
 	if (argc == 3 && strcmp(argv[2], "--half") == 0)
 		return wa_bytes(argv[1], 1);
+	if (argc == 4 && strcmp(argv[2], "--idle") == 0)
+		return wa_idle(argv[1], atoi(argv[3]));
+	if (argc == 4 && strcmp(argv[2], "--flood") == 0)
+		return wa_flood(argv[1], atoi(argv[3]));
 	if (argc == 5 && strcmp(argv[2], "--hold") == 0)
 		return wa_hold(argv[1], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 6 && strcmp(argv[2], "--storm") == 0)
