@@ -83,7 +83,8 @@ wa_check_lease(struct wa_check *c, const json_t *l, const json_t *leases)
 		unsigned port = (unsigned)wa_json_int(p, "port", 0);
 
 		holder = wa_check_holder(proto, port, &bound);
-		if (bound && holder > 0 && pid > 0 && holder != pid)
+		if (bound && holder > 0 && pid > 0 &&
+		    !wa_proc_descends("/proc", holder, pid))
 			wa_finding(c, "foreign", name, "port %u/%s (%s) is bound "
 			    "by pid %ld, not by the lease's pid %ld", port,
 			    wa_proto_name(proto), wa_json_str(p, "name"),

@@ -179,12 +179,39 @@ wa_bound_match(void *arg, int proto, uint16_t port, unsigned long inode)
 		}
 }
 
-int
-wa_proc_bound(const char *procroot, pid_t pid, wa_bound_cb cb, void *arg)
+static pid_t
+wa_ppid(const char *procroot, pid_t pid)
 {
-	static const char *const tables[] = { "tcp", "tcp6", "udp", "udp6" };
-	struct wa_inodes in = { NULL, 0, cb, arg };
-	char path[PATH_MAX], link[64], *text;
+	char path[64], *text, *p;
+	long ppid = -1;
+
+	snprintf(path, sizeof path, "%s/%ld/stat", procroot, (long)pid);
+	if ((text = wa_file_read(path, NULL)) == NULL)
+		return -1;
+	/* After the last ')': " S PPID ..." (comm may hold anything). */
+	if ((p = strrchr(text, ')')) != NULL && sscanf(p + 1, " %*c %ld",
+	    &ppid) != 1)
+		ppid = -1;
+	free(text);
+	return (pid_t)ppid;
+}
+
+bool
+wa_proc_descends(const char *procroot, pid_t pid, pid_t ancestor)
+{
+	/* Start scripts run the JVM as a child: it counts as the owner. */
+	for (int depth = 0; pid > 1 && depth < 32; depth++) {
+		if (pid == ancestor)
+			return true;
+		pid = wa_ppid(procroot, pid);
+	}
+	return false;
+}
+
+static void
+wa_fd_inodes(const char *procroot, pid_t pid, struct wa_inodes *in)
+{
+	char path[PATH_MAX], link[64];
 	struct dirent *de;
 	unsigned long *nv;
 	ssize_t n;
@@ -192,7 +219,7 @@ wa_proc_bound(const char *procroot, pid_t pid, wa_bound_cb cb, void *arg)
 
 	snprintf(path, sizeof path, "%s/%ld/fd", procroot, (long)pid);
 	if ((d = opendir(path)) == NULL)
-		return errno == EACCES ? WA_EFORBIDDEN : WA_ENOTFOUND;
+		return;
 	while ((de = readdir(d)) != NULL) {
 		snprintf(path, sizeof path, "%s/%ld/fd/%s", procroot, (long)pid,
 		    de->d_name);
@@ -202,10 +229,34 @@ wa_proc_bound(const char *procroot, pid_t pid, wa_bound_cb cb, void *arg)
 		link[n] = '\0';
 		if (strncmp(link, "socket:[", 8) != 0)
 			continue;
-		if ((nv = realloc(in.v, (in.n + 1) * sizeof *nv)) == NULL)
+		if ((nv = realloc(in->v, (in->n + 1) * sizeof *nv)) == NULL)
 			break;
-		in.v = nv;
-		in.v[in.n++] = strtoul(link + 8, NULL, 10);
+		in->v = nv;
+		in->v[in->n++] = strtoul(link + 8, NULL, 10);
+	}
+	closedir(d);
+}
+
+int
+wa_proc_bound(const char *procroot, pid_t pid, wa_bound_cb cb, void *arg)
+{
+	static const char *const tables[] = { "tcp", "tcp6", "udp", "udp6" };
+	struct wa_inodes in = { NULL, 0, cb, arg };
+	char path[PATH_MAX], *text;
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof path, "%s/%ld/fd", procroot, (long)pid);
+	if (access(path, R_OK | X_OK) != 0)
+		return errno == EACCES ? WA_EFORBIDDEN : WA_ENOTFOUND;
+	/* The process and its descendants (the JVM under a start script). */
+	if ((d = opendir(procroot)) == NULL)
+		return WA_EIO;
+	while ((de = readdir(d)) != NULL) {
+		long p = strtol(de->d_name, NULL, 10);
+
+		if (p > 0 && wa_proc_descends(procroot, (pid_t)p, pid))
+			wa_fd_inodes(procroot, (pid_t)p, &in);
 	}
 	closedir(d);
 	for (size_t i = 0; i < 4 && in.n > 0; i++) {

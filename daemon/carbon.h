@@ -32,7 +32,9 @@ int wa_carbon_xml_offset(const char *text, int *offset);
 int wa_home_offset(const char *home, int internal, int *offset,
     const char **from);
 
-/* Every (proto, port) a process listens on or has bound (UDP), from its
+/* Whether pid is ancestor or one of its descendants. */
+bool wa_proc_descends(const char *procroot, pid_t pid, pid_t ancestor);
+/* Every (proto, port) a process (and its descendants) listens on or has bound (UDP), from its
  * fds' socket inodes matched against procroot/net. */
 typedef void (*wa_bound_cb)(void *arg, int proto, unsigned port);
 int wa_proc_bound(const char *procroot, pid_t pid, wa_bound_cb cb,

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "carbon.h"
 #include "procnet.h"
 #include "srv.h"
 #include "util.h"
@@ -24,6 +25,7 @@ struct wa_watch {
 	pid_t pid;
 	unsigned long long start;
 	int pidfd;                  /* -1: checked by the reconcile timer */
+	uint64_t reported;          /* foreign binds already logged */
 	uv_poll_t poll;
 	struct wa_watch *next;
 };
@@ -171,14 +173,81 @@ wa_reaper_rearm(struct wa_daemon *d)
 	    next > now ? (uint64_t)(next - now) : 0, 0);
 }
 
-/* Watches without a pidfd, checked by start time. */
+struct wa_bound_set {
+	uint16_t port[512];
+	uint8_t proto[512];
+	size_t n;
+};
+
+static void
+wa_bound_add(void *arg, int proto, unsigned port)
+{
+	struct wa_bound_set *b = arg;
+
+	if (b->n < 512) {
+		b->proto[b->n] = (uint8_t)proto;
+		b->port[b->n++] = (uint16_t)port;
+	}
+}
+
+/*
+ * One pid-bound lease per call: its leased ports that are bound on the
+ * host but not by its process (or a descendant) are logged, once each.
+ * One lease per cycle keeps the work bounded however many there are.
+ */
+static void
+wa_reconcile_one(struct wa_daemon *d, struct wa_watch *w)
+{
+	struct wa_bound_set b = { .n = 0 };
+	struct wa_instance in;
+	uint32_t h;
+
+	if (wa_ledger_find(d->ledger, w->name, &in) != 0)
+		return;
+	wa_host_refresh(d);
+	if (wa_proc_bound("/proc", w->pid, wa_bound_add, &b) == 0)
+		for (size_t i = 0; i < in.nports && i < 64; i++) {
+			bool own = false;
+
+			for (size_t k = 0; k < b.n && !own; k++)
+				own = b.port[k] == in.ports[i].port &&
+				    b.proto[k] == in.ports[i].proto;
+			if (own || (w->reported >> i & 1) ||
+			    wa_portmap_state(d->map, in.ports[i].proto,
+			    in.ports[i].port, &h) != WA_HOLD_LEASE ||
+			    !(d->map->bits[WA_LAYER_HOST][in.ports[i].proto]
+			    [in.ports[i].port >> 6] >> (in.ports[i].port & 63) & 1))
+				continue;
+			w->reported |= 1ULL << i;
+			wa_log(WA_LOG_WARNING, "port %u/%s (%s) of %s is bound "
+			    "by a process other than its owner pid %ld",
+			    in.ports[i].port, wa_proto_name(in.ports[i].proto),
+			    in.ports[i].name, in.name, (long)w->pid);
+		}
+	wa_instance_clear(&in);
+}
+
+/* Watches without a pidfd, checked by start time; foreign binds. */
 static void
 wa_reconcile_cb(uv_timer_t *t)
 {
+	static unsigned tick, turn;
 	struct wa_daemon *d = t->data;
 	struct wa_watch *w, *next;
 	char name[80];
+	unsigned i;
 	pid_t pid;
+
+	if (++tick % 5 == 0 && d->watches != NULL) {
+		for (i = 0, w = d->watches; w != NULL && i < turn; w = w->next)
+			i++;
+		if (w == NULL) {
+			w = d->watches;
+			turn = 0;
+		}
+		turn++;
+		wa_reconcile_one(d, w);
+	}
 
 	for (w = d->watches; w != NULL; w = next) {
 		next = w->next;

@@ -62,6 +62,14 @@ expect_rc 1 "check reports a partial server" cli check
 check "missing: the leased ports it did not bind" bash -c 'grep -q "missing .*partial .*9201" "$0" && grep -q "missing .*partial .*9164" "$0"' "$T/out"
 check "unexpected: a port it bound outside its lease" grep -q "unexpected .*partial .*tcp/9300" "$T/out"
 check "no 'missing' for the ports it did bind" bash -c '! grep -q "missing .*partial .*8290" "$0"' "$T/out"
+# A foreign process on a leased port: check names it, the daemon logs it.
+"$BIN/wa_raw" --listen 9201 30 >"$T/foreign" &
+FAKES+=($!)
+for _ in $(seq 1 100); do grep -q listening "$T/foreign" 2>/dev/null && break; sleep 0.02; done
+expect_rc 1 "check with a foreign listener on a leased port" cli check
+check "check names the foreign holder's pid" grep -q "foreign .*partial .*9201/tcp.*bound by pid ${FAKES[-1]}" "$T/out"
+logged() { for _ in $(seq 1 80); do grep -q "port 9201/tcp (mgmt-api-http) of partial is bound by a process other than its owner" "$T/daemon.log" && return 0; sleep 0.1; done; return 1; }
+check "the daemon's reconcile logs the foreign bind" logged
 expect_rc 1 "check --json" cli --json check
 check "check --json has findings" grep -q '"clean": false' "$T/out"
 kill "${FAKES[@]}" 2>/dev/null; wait "${FAKES[@]}" 2>/dev/null || true
