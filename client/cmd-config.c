@@ -128,6 +128,8 @@ wa_config_exec(struct wa_cli *cli, int argc, char **argv)
 	char path[4096], *text = NULL, *edited = NULL, *diff = NULL;
 	bool write = false, toml = true;
 	int ch, rc, offset, exit = 0;
+	size_t i;
+	json_t *v;
 
 	while ((ch = getopt_long(argc, argv, "", wa_config_opts, NULL)) != -1) {
 		if (ch == 'H')
@@ -161,9 +163,14 @@ wa_config_exec(struct wa_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (p->offset_kind != NULL && strcmp(p->offset_kind, "yaml") == 0) {
-		printf("%s: set wso2.carbon.ports.offset: %d in %s/%s (Carbon 5 "
-		    "runtimes take no -DportOffset)\n", name, offset, home,
-		    p->offset_file);
+		/* Carbon 5 (EI Analytics, SI): by hand, as the seeds say. */
+		printf("%s: in %s/%s set wso2.carbon.ports.offset: %d (Carbon 5 "
+		    "runtimes take no -DportOffset); where the runtime does not "
+		    "add the offset to its listeners, set their ports:\n", name,
+		    home, p->offset_file, offset);
+		json_array_foreach(json_object_get(lease, "ports"), i, v)
+			printf("  %-24s %s port: %lld\n", wa_json_str(v, "name"),
+			    wa_json_str(v, "proto"), wa_json_int(v, "port", 0));
 		goto out;
 	}
 	if (wa_config_file(p, home, path, sizeof path, &toml) != 0 ||

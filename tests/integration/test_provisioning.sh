@@ -59,6 +59,12 @@ cli lease --product apim-gateway --name gw45 --home "$hgw" >/dev/null
 expect_rc 0 "config --write adds a missing [server] table" cli config gw45 --write
 check "the table comes first" bash -c 'head -1 "$0" | grep -qx "\[server\]"' "$hgw/repository/conf/deployment.toml"
 
+# Carbon 5 (EI Analytics): instructions with the leased listener ports.
+cli lease --product ei-analytics-7 --name eia --home "$T/wso2ei-analytics-7.1.0" >/dev/null
+expect_rc 0 "config for a deployment.yaml product prints what to set" cli config eia
+check "it names wso2.carbon.ports.offset and each listener port" bash -c \
+    'grep -q "wso2.carbon.ports.offset" "$0" && grep -q "mgmt-https .*tcp port: [0-9]" "$0"' "$T/out"
+
 # The systemd template's ExecStart=, with %i and its environment.
 unit="$WA_SRC/packaging/systemd/wso2@.service.in"
 mkdir -p "$T/opt/orders-mi/bin"
