@@ -102,10 +102,11 @@ test_carbon_xml(void **state)
 	assert_int_equal(got, 12);
 	assert_int_equal(wa_carbon_xml_set_offset(out, 12, &again), 0);
 	assert_string_equal(again, out);
+	free(again);
 	assert_int_equal(wa_carbon_xml_set_offset("<Server/>", 1, &again),
 	    WA_ENOTFOUND);
+	assert_null(again);
 	free(out);
-	free(again);
 }
 
 static void
