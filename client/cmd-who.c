@@ -19,6 +19,11 @@ wa_who_exec(struct wa_cli *cli, int argc, char **argv)
 		wa_json_print(resp);
 	} else {
 		l = json_object_get(resp, "lease");
+		if (wa_json_int(resp, "holder_pid", 0) > 0)
+			printf("%d/%s: bound by pid %lld (%s)\n", port, proto,
+			    wa_json_int(resp, "holder_pid", 0),
+			    wa_json_str(resp, "holder_cmdline") ?
+			    wa_json_str(resp, "holder_cmdline") : "?");
 		printf("%d/%s: %s of %s (%s, offset %lld, owner uid %lld)%s\n",
 		    port, proto, wa_json_str(resp, "port_name"),
 		    wa_json_str(l, "name"), wa_json_str(l, "product"),

@@ -37,6 +37,13 @@ wa_op_who_run(struct wa_req *r)
 	json_object_set_new(r->resp, "port_name", pname != NULL ?
 	    json_string(pname) : json_null());
 	json_object_set_new(r->resp, "bound", json_boolean(bound));
+	/* Who binds it: its owner, or a foreign process that should not. */
+	if (bound) {
+		json_t *h = wa_host_holder(proto, (uint16_t)port);
+
+		json_object_update(r->resp, h);
+		json_decref(h);
+	}
 	json_object_set_new(r->resp, "lease", wa_lease_json(r->d, &in));
 	wa_instance_clear(&in);
 	return 0;

@@ -70,6 +70,8 @@ expect_rc 1 "check with a foreign listener on a leased port" cli check
 check "check names the foreign holder's pid" grep -q "foreign .*partial .*9201/tcp.*bound by pid ${FAKES[-1]}" "$T/out"
 logged() { for _ in $(seq 1 80); do grep -q "port 9201/tcp (mgmt-api-http) of partial is bound by a process other than its owner" "$T/daemon.log" && return 0; sleep 0.1; done; return 1; }
 check "the daemon's reconcile logs the foreign bind" logged
+expect_rc 0 "who on a leased port bound by a foreign process" cli --json who 9201
+check "who names the process that binds it" grep -q "\"holder_pid\": ${FAKES[-1]}" "$T/out"
 expect_rc 1 "check --json" cli --json check
 check "check --json has findings" grep -q '"clean": false' "$T/out"
 kill "${FAKES[@]}" 2>/dev/null; wait "${FAKES[@]}" 2>/dev/null || true
