@@ -57,13 +57,74 @@ test_formats(void **state)
 	    "WSO2_ALLOC_NAME='gw'\\''1'\nWSO2_ALLOC_PRODUCT='apim-4'\n"
 	    "WSO2_PORT_OFFSET=3\nWSO2_PORT_SERVLET_HTTPS=9446\n"
 	    "WSO2_PORT_PASSTHROUGH_HTTP=8283\n");
-	assert_non_null(strstr(wa_render("json"), "\"offset\": 3"));
-	assert_non_null(strstr(wa_render("text"), "gw'1: apim-4 at offset 3"));
-	assert_non_null(strstr(wa_render("text"), "  9446  tcp    servlet-https"));
-	assert_non_null(strstr(wa_render("text"), "warning: port 40000/tcp"));
+	assert_string_equal(wa_render("text"),
+	    "gw'1: apim-4 at offset 3 (active)\n"
+	    "  set [server] offset = 3, <Offset>3</Offset> or -DportOffset=3\n"
+	    "  PORT  PROTO  NAME              DESCRIPTION\n"
+	    "  9446  tcp    servlet-https     HTTPS\n"
+	    "  8283  tcp    passthrough-http  HTTP\n"
+	    "  warning: port 40000/tcp is inside the ephemeral range\n");
+	/* json is the lease itself, every field as the daemon sent it. */
+	{
+		json_t *back = json_loads(wa_render("json"), 0, NULL);
+		json_t *l = wa_sample();
+
+		assert_non_null(back);
+		assert_true(json_equal(back, l));
+		json_decref(back);
+		json_decref(l);
+	}
 	assert_true(wa_lease_format_ok("env"));
 	assert_false(wa_lease_format_ok("yaml"));
 	assert_int_equal(wa_lease_print(stdout, NULL, "yaml"), WA_EINVAL);
+}
+
+/* A pid-bound lease with a lifetime, no ports: those lines, no table. */
+static void
+test_text_bound(void **state)
+{
+	static char buf[1024];
+	json_t *l = json_pack("{sssssisssisiss}", "name", "mi-1", "product",
+	    "mi-4", "offset", 12, "state", "active", "owner_uid", 1000,
+	    "pid", 4242, "expires_at", "2026-11-24T05:33:47Z");
+	FILE *f = fmemopen(buf, sizeof buf, "w");
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(wa_lease_print(f, l, "text"), 0);
+	fclose(f);
+	assert_string_equal(buf, "mi-1: mi-4 at offset 12 (active)\n"
+	    "  set [server] offset = 12, <Offset>12</Offset> or "
+	    "-DportOffset=12\n"
+	    "  bound to pid 4242\n"
+	    "  expires 2026-11-24T05:33:47Z\n");
+	json_decref(l);
+}
+
+/* Columns as wide as their widest cell (in characters), two spaces
+ * apart, the last one unpadded; a missing cell is "-". */
+static void
+test_table(void **state)
+{
+	static char buf[512];
+	static const char *const hdr[] = { "NAME", "PORT", "NOTE" };
+	static const char *const r1[] = { "caf\xc3\xa9", "9443", "x" };
+	static const char *const r2[] = { "longer-name", NULL, "" };
+	struct wa_table *t = wa_table_new(hdr, 3);
+	FILE *f = fmemopen(buf, sizeof buf, "w");
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(f);
+	wa_table_add(t, r1);
+	wa_table_add(t, r2);
+	wa_table_print(t, f);
+	fclose(f);
+	wa_table_free(t);
+	assert_string_equal(buf,
+	    "NAME         PORT  NOTE\n"
+	    "caf\xc3\xa9         9443  x\n"
+	    "longer-name  -     \n");
 }
 
 static void
@@ -165,6 +226,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_text_bound),
+		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_port_args),
