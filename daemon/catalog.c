@@ -23,6 +23,26 @@ struct wa_ctx {
 	size_t errlen;
 };
 
+/* "where.key", or just "key" at the top level. */
+static const char *
+wa_field(char *buf, size_t len, const char *where, const char *key)
+{
+	snprintf(buf, len, "%s%s%s", where, *where ? "." : "", key);
+	return buf;
+}
+
+static int
+wa_open_parse(const char *s)
+{
+	if (strcmp(s, "default") == 0)
+		return WA_OPEN_DEFAULT;
+	if (strcmp(s, "conditional") == 0)
+		return WA_OPEN_CONDITIONAL;
+	if (strcmp(s, "listed") == 0)
+		return WA_OPEN_LISTED;
+	return -1;
+}
+
 static int
 wa_fail(struct wa_ctx *c, const char *field, const char *fmt, ...)
 {
@@ -113,9 +133,11 @@ wa_get_strv(struct wa_ctx *c, json_t *obj, const char *key, char ***out,
     size_t *n)
 {
 	json_t *v = json_object_get(obj, key), *e;
+	char field[64];
 	size_t i;
 
-	*out = NULL;
+	if (out != NULL)
+		*out = NULL;
 	*n = 0;
 	if (v == NULL)
 		return 0;
@@ -123,12 +145,17 @@ wa_get_strv(struct wa_ctx *c, json_t *obj, const char *key, char ***out,
 		return wa_fail(c, key, "must be an array of strings");
 	if (json_array_size(v) == 0)
 		return 0;
-	if ((*out = calloc(json_array_size(v), sizeof **out)) == NULL)
+	/* out NULL: validate only (notes are kept in the json alone). */
+	if (out != NULL &&
+	    (*out = calloc(json_array_size(v), sizeof **out)) == NULL)
 		return WA_ENOMEM;
 	json_array_foreach(v, i, e) {
-		if (!json_is_string(e) || *json_string_value(e) == '\0')
-			return wa_fail(c, key, "element %zu must be a non-empty "
-			    "string", i);
+		if (!json_is_string(e) || *json_string_value(e) == '\0') {
+			snprintf(field, sizeof field, "%s[%zu]", key, i);
+			return wa_fail(c, field, "must be a non-empty string");
+		}
+		if (out == NULL)
+			continue;
 		if (((*out)[i] = strdup(json_string_value(e))) == NULL)
 			return WA_ENOMEM;
 		(*n)++;
@@ -156,7 +183,7 @@ wa_parse_port(struct wa_ctx *c, json_t *jp, size_t idx,
 {
 	static const char *const keys[] = { "name", "port", "proto", "shifts",
 	    "open", "description", "config", "source", NULL };
-	char where[32];
+	char where[32], field[64];
 	char *s = NULL;
 	json_t *v;
 	long port;
@@ -177,34 +204,35 @@ wa_parse_port(struct wa_ctx *c, json_t *jp, size_t idx,
 		return rc;
 	d->port = (uint16_t)port;
 	if (!wa_name_ok(d->name, false))
-		return wa_fail(c, where, "name '%s' must be kebab-case "
-		    "[a-z0-9-], at most 64 characters", d->name);
+		return wa_fail(c, wa_field(field, sizeof field, where, "name"),
+		    "'%s' must be kebab-case [a-z0-9-], at most 64 "
+		    "characters", d->name);
 	if ((rc = wa_get_str(c, jp, where, "proto", true, false, &s)) != 0)
 		return rc;
 	rc = wa_proto_parse(s);
+	if (rc < 0)
+		rc = wa_fail(c, wa_field(field, sizeof field, where, "proto"),
+		    "'%s' is not \"tcp\" or \"udp\"", s);
 	free(s);
 	if (rc < 0)
-		return wa_fail(c, where, "proto must be \"tcp\" or \"udp\"");
+		return rc;
 	d->proto = (uint8_t)rc;
 	if ((rc = wa_get_str(c, jp, where, "open", true, false, &s)) != 0)
 		return rc;
-	if (strcmp(s, "default") == 0)
-		d->open = WA_OPEN_DEFAULT;
-	else if (strcmp(s, "conditional") == 0)
-		d->open = WA_OPEN_CONDITIONAL;
-	else if (strcmp(s, "listed") == 0)
-		d->open = WA_OPEN_LISTED;
-	else
-		rc = wa_fail(c, where, "open must be \"default\", "
-		    "\"conditional\" or \"listed\"");
+	if ((rc = wa_open_parse(s)) < 0)
+		rc = wa_fail(c, wa_field(field, sizeof field, where, "open"),
+		    "'%s' is not \"default\", \"conditional\" or "
+		    "\"listed\"", s);
 	free(s);
-	if (rc != 0)
+	if (rc < 0)
 		return rc;
+	d->open = (uint8_t)rc;
+	wa_field(field, sizeof field, where, "shifts");
 	v = json_object_get(jp, "shifts");
 	if (v == NULL)
-		return wa_fail(c, where, "shifts: missing required field");
+		return wa_fail(c, field, "missing required field");
 	if (!json_is_boolean(v))
-		return wa_fail(c, where, "shifts: must be true or false");
+		return wa_fail(c, field, "must be true or false");
 	d->shifts = json_is_true(v);
 	return 0;
 }
@@ -266,7 +294,7 @@ wa_parse_offset(struct wa_ctx *c, json_t *root, struct wa_product *p)
 	    &p->offset_flag)) != 0 ||
 	    (rc = wa_get_str(c, o, "offset", "script", false, true,
 	    &p->offset_script)) != 0 ||
-	    (rc = wa_get_str(c, o, "offset", "description", false, true,
+	    (rc = wa_get_str(c, o, "offset", "description", true, false,
 	    &desc)) != 0)
 		return rc;
 	free(desc);
@@ -287,7 +315,8 @@ wa_product_parse(struct wa_product *p, const char *text, size_t len,
 	    "sources", "notes", "ports", NULL };
 	struct wa_ctx c = { path, NULL, err, errlen };
 	json_error_t jerr;
-	json_t *root, *notes;
+	json_t *root;
+	size_t nnotes;
 	long io;
 	int rc;
 
@@ -312,7 +341,6 @@ wa_product_parse(struct wa_product *p, const char *text, size_t len,
 		goto out;
 	}
 	c.id = p->id;
-	notes = json_object_get(root, "notes");
 	if ((rc = wa_check_keys(&c, root, "", keys)) != 0 ||
 	    (rc = wa_get_str(&c, root, "", "name", true, false, &p->name)) != 0 ||
 	    (rc = wa_get_str(&c, root, "", "versions", true, false,
@@ -326,10 +354,8 @@ wa_product_parse(struct wa_product *p, const char *text, size_t len,
 	    (rc = wa_parse_offset(&c, root, p)) != 0 ||
 	    (rc = wa_parse_ports(&c, root, p)) != 0)
 		goto out;
-	if (notes != NULL && !json_is_array(notes)) {
-		rc = wa_fail(&c, "notes", "must be an array of strings");
+	if ((rc = wa_get_strv(&c, root, "notes", NULL, &nnotes)) != 0)
 		goto out;
-	}
 	if (json_object_get(root, "sources") != NULL &&
 	    !json_is_string(json_object_get(root, "sources"))) {
 		rc = wa_fail(&c, "sources", "must be a string");
@@ -639,7 +665,7 @@ wa_catalog_match_home(const struct wa_catalog *cat, const char *home)
 			size_t comp = wa_components(pat);
 
 			tail = wa_tail(buf, len, comp);
-			if (tail == NULL || fnmatch(pat, tail, 0) != 0)
+			if (tail == NULL || fnmatch(pat, tail, FNM_PATHNAME) != 0)
 				continue;
 			if (comp > best_comp || (comp == best_comp &&
 			    strlen(pat) > best_len)) {

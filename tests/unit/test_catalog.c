@@ -96,12 +96,14 @@ wa_expect_error(const char *text, const char *field, const char *why)
 	int rc;
 	const char *err = wa_load_text(text, &rc);
 
-	assert_int_equal(rc, WA_ECATALOG);
-	assert_non_null(strstr(err, wa_dir));        /* the file */
-	assert_non_null(strstr(err, "p.json"));
-	assert_non_null(strstr(err, field));         /* the field */
-	if (why != NULL)
-		assert_non_null(strstr(err, why));
+	if (rc != WA_ECATALOG)
+		fail_msg("rc %d, expected an error naming %s", rc, field);
+	/* The file, the field and the reason, or say what came instead. */
+	if (strstr(err, wa_dir) == NULL || strstr(err, "/p.json") == NULL ||
+	    strstr(err, field) == NULL || (why != NULL &&
+	    strstr(err, why) == NULL))
+		fail_msg("'%s' does not name '%s' and '%s'", err, field,
+		    why != NULL ? why : "");
 }
 
 static void
@@ -120,11 +122,18 @@ test_shipped_catalog(void **state)
 	assert_non_null(p = wa_catalog_find(cat, "mi"));
 	assert_string_equal(p->id, "mi-4");
 	assert_int_equal(p->internal_offset, 10);
+	assert_non_null(wa_product_port(p, "passthrough-http"));
 	assert_int_equal(wa_product_port(p, "passthrough-http")->port, 8280);
-	assert_string_equal(wa_catalog_find(cat, "is")->id, "is-7");
-	assert_string_equal(wa_catalog_find(cat, "ei")->id, "ei-6");
-	assert_string_equal(wa_catalog_find(cat, "si")->id, "si-4");
+	assert_null(wa_product_port(p, "no-such-port"));
+	assert_string_equal(wa_catalog_find(cat, "apim-4")->id, "apim-4");
+	assert_non_null(p = wa_catalog_find(cat, "is"));
+	assert_string_equal(p->id, "is-7");
+	assert_non_null(p = wa_catalog_find(cat, "ei"));
+	assert_string_equal(p->id, "ei-6");
+	assert_non_null(p = wa_catalog_find(cat, "si"));
+	assert_string_equal(p->id, "si-4");
 	assert_null(wa_catalog_find(cat, "nope"));
+	assert_null(wa_catalog_find(cat, "APIM"));
 	/* Every product reserves something by default and cites sources. */
 	for (size_t i = 0; i < cat->nproducts; i++) {
 		size_t defaults = 0;
@@ -135,8 +144,24 @@ test_shipped_catalog(void **state)
 			assert_true(strlen(p->ports[k].source) > 0);
 		}
 		assert_true(defaults > 0);
+		/* The kept json is the file itself, for the products op. */
+		assert_true(json_is_object(p->json));
+		assert_string_equal(json_string_value(json_object_get(p->json,
+		    "id")), p->id);
+		assert_non_null(strstr(p->path, WA_SOURCE_CATALOG));
 	}
 	wa_catalog_free(cat);
+}
+
+static void
+wa_expect_home(const struct wa_catalog *cat, const char *home,
+    const char *id)
+{
+	const struct wa_product *p = wa_catalog_match_home(cat, home);
+
+	if (p == NULL)
+		fail_msg("%s: no product, expected %s", home, id);
+	assert_string_equal(p->id, id);
 }
 
 static void
@@ -147,15 +172,16 @@ test_home_patterns(void **state)
 
 	(void)state;
 	assert_int_equal(wa_catalog_load(&cat, dirs, 1, NULL, 0), 0);
-	assert_string_equal(wa_catalog_match_home(cat, "/opt/wso2am-4.2.0")->id,
-	    "apim-4");
-	assert_string_equal(wa_catalog_match_home(cat, "/opt/wso2mi-1.2.0/")->id,
-	    "mi-1");
-	assert_string_equal(wa_catalog_match_home(cat,
-	    "/srv/wso2ei-6.6.0/wso2/broker")->id, "ei-6-broker");
-	assert_string_equal(wa_catalog_match_home(cat, "/srv/wso2ei-6.6.0")->id,
-	    "ei-6");
+	wa_expect_home(cat, "/opt/wso2am-4.2.0", "apim-4");
+	wa_expect_home(cat, "/opt/wso2mi-1.2.0", "mi-1");
+	wa_expect_home(cat, "/opt/wso2mi-1.2.0//", "mi-1");
+	wa_expect_home(cat, "/opt/wso2ei-6.6.0/wso2/broker", "ei-6-broker");
+	wa_expect_home(cat, "/opt/wso2ei-6.6.0/wso2/broker/", "ei-6-broker");
+	wa_expect_home(cat, "/opt/wso2ei-6.6.0", "ei-6");
+	wa_expect_home(cat, "wso2am-4.2.0", "apim-4");
 	assert_null(wa_catalog_match_home(cat, "/opt/tomcat"));
+	assert_null(wa_catalog_match_home(cat, "/opt/wso2am-4.2.0/bin"));
+	assert_null(wa_catalog_match_home(cat, "/"));
 	wa_catalog_free(cat);
 }
 
@@ -173,7 +199,11 @@ static void
 test_malformed_json(void **state)
 {
 	(void)state;
-	wa_expect_error("{\"id\": \"x\",", "line 1", "invalid JSON");
+	wa_expect_error("{\"id\": \"x\",\n  \"name\" 1}", "line 2 column",
+	    "invalid JSON");
+	/* A key given twice is ambiguous, so it is refused too. */
+	wa_expect_error(wa_variant("\"versions\"", "\"name\": \"x\", \"versions\""),
+	    "name", "duplicate");
 }
 
 static void
@@ -181,7 +211,7 @@ test_port_out_of_range(void **state)
 {
 	(void)state;
 	wa_expect_error(wa_variant("\"port\": 9443", "\"port\": 70000"),
-	    "ports[0].port", "outside 1-65535");
+	    "product demo-1: ports[0].port", "70000 is outside 1-65535");
 	wa_expect_error(wa_variant("\"port\": 9443", "\"port\": 0"),
 	    "ports[0].port", "outside");
 }
@@ -215,6 +245,10 @@ test_missing_field(void **state)
 	    "missing");
 	wa_expect_error(wa_variant("\"source\": \"s\"", "\"config\": \"c\""),
 	    "ports[0].source", "missing");
+	wa_expect_error(wa_variant("\"shifts\": true, ", ""),
+	    "ports[0].shifts", "missing");
+	wa_expect_error(wa_variant("\"id\": \"demo-1\", ", ""), "id",
+	    "missing");
 }
 
 static void
@@ -223,12 +257,80 @@ test_wrong_types(void **state)
 	(void)state;
 	wa_expect_error(wa_variant("\"internal_offset\": 0",
 	    "\"internal_offset\": \"0\""), "internal_offset", "integer");
-	wa_expect_error(wa_variant("\"proto\": \"tcp\"", "\"proto\": \"sctp\""),
-	    "ports[0]", "proto");
-	wa_expect_error(wa_variant("\"open\": \"default\"", "\"open\": \"yes\""),
-	    "ports[0]", "open");
 	wa_expect_error(wa_variant("\"shifts\": true", "\"shifts\": 1"),
-	    "ports[0]", "shifts");
+	    "ports[0].shifts", "true or false");
+	wa_expect_error(wa_variant("\"name\": \"Demo\"", "\"name\": 5"),
+	    "product demo-1: name", "string");
+	wa_expect_error(wa_variant("\"aliases\": [\"demo\"]",
+	    "\"aliases\": \"demo\""), "aliases", "array");
+	wa_expect_error(wa_variant("\"aliases\": [\"demo\"]",
+	    "\"aliases\": [\"demo\", 3]"), "aliases[1]", "string");
+	wa_expect_error(wa_variant("\"versions\"", "\"notes\": [\"a\", {}], "
+	    "\"versions\""), "notes[1]", "string");
+	wa_expect_error(wa_variant("\"ports\": [", "\"ports\": 1, \"sources\": ["),
+	    "product demo-1: ports", "non-empty array");
+	wa_expect_error(wa_variant("\"ports\": [", "\"ports\": [], \"sources\": ["),
+	    "product demo-1: ports", "non-empty array");
+	wa_expect_error("[1, 2]", "(top level)", "object");
+}
+
+static void
+test_bad_proto(void **state)
+{
+	(void)state;
+	wa_expect_error(wa_variant("\"proto\": \"tcp\"", "\"proto\": \"sctp\""),
+	    "product demo-1: ports[0].proto", "'sctp'");
+}
+
+static void
+test_bad_open(void **state)
+{
+	(void)state;
+	wa_expect_error(wa_variant("\"open\": \"default\"", "\"open\": \"yes\""),
+	    "product demo-1: ports[0].open", "'yes'");
+}
+
+static void
+test_bad_names(void **state)
+{
+	(void)state;
+	wa_expect_error(wa_variant("\"demo-1\"", "\"Demo 1\""), "id",
+	    "[a-z0-9]");
+	wa_expect_error(wa_variant("\"name\": \"https\"",
+	    "\"name\": \"servlet_https\""), "ports[0].name", "kebab-case");
+	wa_expect_error(wa_variant("\"internal_offset\": 0",
+	    "\"internal_offset\": 65536"), "internal_offset", "outside 0-65535");
+	wa_expect_error(wa_variant("\"kind\": \"toml\"", "\"kind\": \"ini\""),
+	    "offset.kind", "toml");
+	wa_expect_error(wa_variant("\"description\": \"d\"}, ", "\"x\": 1}, "),
+	    "offset.x", "unknown field");
+	wa_expect_error(wa_variant(", \"description\": \"d\"}", "}"),
+	    "offset.description", "missing");
+}
+
+static void
+test_same_name_twice(void **state)
+{
+	(void)state;
+	wa_expect_error(wa_variant("\"source\": \"s\"}]",
+	    "\"source\": \"s\"}, {\"name\": \"https\", \"port\": 9444, "
+	    "\"proto\": \"tcp\", \"shifts\": true, \"open\": \"default\", "
+	    "\"description\": \"d\", \"source\": \"s\"}]"), "ports[1]",
+	    "'https' is already ports[0]");
+}
+
+static void
+test_same_port_other_proto(void **state)
+{
+	int rc;
+
+	(void)state;
+	/* 9443/udp next to 9443/tcp is two ports, not a duplicate. */
+	wa_load_text(wa_variant("\"source\": \"s\"}]",
+	    "\"source\": \"s\"}, {\"name\": \"quic\", \"port\": 9443, "
+	    "\"proto\": \"udp\", \"shifts\": true, \"open\": \"listed\", "
+	    "\"description\": \"d\", \"source\": \"s\"}]"), &rc);
+	assert_int_equal(rc, 0);
 }
 
 static void
@@ -249,8 +351,84 @@ test_duplicates_across_files(void **state)
 	wa_write(wa_dir, "q.json", wa_variant("\"demo-1\"", "\"demo-2\""));
 	rc = wa_catalog_load(&cat, dirs, 1, err, sizeof err);
 	assert_int_equal(rc, WA_ECATALOG);
+	assert_non_null(strstr(err, ".json: product demo-"));
 	assert_non_null(strstr(err, "aliases"));
 	assert_non_null(strstr(err, "'demo'"));
+	/* An alias may not be another product's id either. */
+	wa_write(wa_dir, "q.json", wa_variant("\"demo-1\", \"aliases\": "
+	    "[\"demo\"]", "\"demo-2\", \"aliases\": [\"demo-1\"]"));
+	rc = wa_catalog_load(&cat, dirs, 1, err, sizeof err);
+	assert_int_equal(rc, WA_ECATALOG);
+	assert_non_null(strstr(err, "q.json: product demo-2: aliases"));
+	assert_non_null(strstr(err, "'demo-1'"));
+	/* Distinct ids and aliases load together. */
+	wa_write(wa_dir, "q.json", wa_variant("\"demo-1\", \"aliases\": "
+	    "[\"demo\"]", "\"demo-2\", \"aliases\": [\"demo2\"]"));
+	assert_int_equal(wa_catalog_load(&cat, dirs, 1, err, sizeof err), 0);
+	assert_int_equal(cat->nproducts, 2);
+	assert_string_equal(wa_catalog_find(cat, "demo2")->id, "demo-2");
+	wa_catalog_free(cat);
+}
+
+static void
+test_directories(void **state)
+{
+	char missing[128], empty[128];
+	const char *dirs[2] = { WA_SOURCE_CATALOG, missing };
+	struct wa_catalog *cat = NULL;
+	char err[512];
+
+	(void)state;
+	snprintf(missing, sizeof missing, "%s/missing", wa_dir);
+	snprintf(empty, sizeof empty, "%s/empty", wa_dir);
+	/* A later directory that does not exist is skipped... */
+	assert_int_equal(wa_catalog_load(&cat, dirs, 2, err, sizeof err), 0);
+	assert_non_null(wa_catalog_find(cat, "apim"));
+	wa_catalog_free(cat);
+	/* ...the first one must exist... */
+	dirs[0] = missing;
+	assert_int_equal(wa_catalog_load(&cat, dirs, 1, err, sizeof err),
+	    WA_ECATALOG);
+	assert_null(cat);
+	assert_non_null(strstr(err, missing));
+	/* ...and hold at least one product. */
+	assert_int_equal(wa_mkdir_p(empty, 0755), 0);
+	dirs[0] = empty;
+	assert_int_equal(wa_catalog_load(&cat, dirs, 1, err, sizeof err),
+	    WA_ECATALOG);
+	assert_non_null(strstr(err, empty));
+}
+
+static void
+test_default_dirs(void **state)
+{
+	const char *dirs[2];
+
+	(void)state;
+	assert_int_equal(setenv("WSO2_ALLOC_CATALOG", "/x/products", 1), 0);
+	assert_int_equal(wa_catalog_default_dirs(dirs), 2);
+	assert_string_equal(dirs[0], "/x/products");
+	assert_int_equal(unsetenv("WSO2_ALLOC_CATALOG"), 0);
+	/* This test runs from the build tree: the source tree's files. */
+	assert_int_equal(wa_catalog_default_dirs(dirs), 2);
+	assert_string_equal(dirs[0], WA_SOURCE_CATALOG);
+	assert_non_null(dirs[1]);
+	assert_string_not_equal(dirs[1], dirs[0]);
+}
+
+static void
+test_names(void **state)
+{
+	(void)state;
+	assert_int_equal(wa_proto_parse("tcp"), WA_TCP);
+	assert_int_equal(wa_proto_parse("udp"), WA_UDP);
+	assert_int_equal(wa_proto_parse("TCP"), -1);
+	assert_int_equal(wa_proto_parse(NULL), -1);
+	assert_string_equal(wa_proto_name(WA_TCP), "tcp");
+	assert_string_equal(wa_proto_name(WA_UDP), "udp");
+	assert_string_equal(wa_open_name(WA_OPEN_DEFAULT), "default");
+	assert_string_equal(wa_open_name(WA_OPEN_CONDITIONAL), "conditional");
+	assert_string_equal(wa_open_name(WA_OPEN_LISTED), "listed");
 }
 
 static void
@@ -268,6 +446,10 @@ test_local_override(void **state)
 	assert_int_equal(wa_catalog_load(&cat, dirs, 2, NULL, 0), 0);
 	assert_string_equal(wa_catalog_find(cat, "mi")->name, "Demo");
 	assert_int_equal(wa_catalog_find(cat, "mi")->nports, 1);
+	assert_non_null(strstr(wa_catalog_find(cat, "mi-4")->path, local));
+	/* Replaced, not added: one mi-4 only. */
+	for (size_t i = 0, n = 0; i < cat->nproducts; i++)
+		assert_true((n += strcmp(cat->products[i].id, "mi-4") == 0) <= 1);
 	/* Shipped products the directory does not name are still there. */
 	assert_non_null(wa_catalog_find(cat, "apim"));
 	wa_catalog_free(cat);
@@ -286,6 +468,14 @@ main(void)
 		cmocka_unit_test(test_unknown_field),
 		cmocka_unit_test(test_missing_field),
 		cmocka_unit_test(test_wrong_types),
+		cmocka_unit_test(test_bad_proto),
+		cmocka_unit_test(test_bad_open),
+		cmocka_unit_test(test_bad_names),
+		cmocka_unit_test(test_same_name_twice),
+		cmocka_unit_test(test_same_port_other_proto),
+		cmocka_unit_test(test_directories),
+		cmocka_unit_test(test_default_dirs),
+		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_duplicates_across_files),
 		cmocka_unit_test(test_local_override),
 	};
