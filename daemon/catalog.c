@@ -524,7 +524,9 @@ wa_dir_list(const char *dir, char ***names, size_t *n)
 		cnt++;
 	}
 	closedir(d);
-	qsort(v, cnt, sizeof *v, wa_name_cmp);
+	/* An empty directory leaves v NULL, which qsort may not be given. */
+	if (cnt > 1)
+		qsort(v, cnt, sizeof *v, wa_name_cmp);
 	*names = v;
 	*n = cnt;
 	return 0;

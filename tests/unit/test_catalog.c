@@ -178,6 +178,12 @@ test_home_patterns(void **state)
 	wa_expect_home(cat, "/opt/wso2ei-6.6.0/wso2/broker", "ei-6-broker");
 	wa_expect_home(cat, "/opt/wso2ei-6.6.0/wso2/broker/", "ei-6-broker");
 	wa_expect_home(cat, "/opt/wso2ei-6.6.0", "ei-6");
+	wa_expect_home(cat, "/opt/wso2ei-6.1.0/wso2/analytics",
+	    "ei-6-analytics-das");
+	wa_expect_home(cat, "/opt/wso2ei-6.6.0/wso2/analytics",
+	    "ei-6-analytics-sp");
+	/* A pattern's '*' stays within one component. */
+	assert_null(wa_catalog_match_home(cat, "/opt/wso2ei-6.6.0/x/wso2"));
 	wa_expect_home(cat, "wso2am-4.2.0", "apim-4");
 	assert_null(wa_catalog_match_home(cat, "/opt/tomcat"));
 	assert_null(wa_catalog_match_home(cat, "/opt/wso2am-4.2.0/bin"));
