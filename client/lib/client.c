@@ -166,9 +166,17 @@ wa_client_call(wa_client *c, json_t *req, json_t **resp)
 	c->error = NULL;
 	if ((out = json_dumps(req, JSON_COMPACT)) == NULL)
 		return WA_ENOMEM;
+	/* The line and its newline in one write. */
 	n = strlen(out);
+	if ((line = realloc(out, n + 2)) == NULL) {
+		rc = WA_ENOMEM;
+		goto out;
+	}
+	out = line;
+	line = NULL;
+	out[n++] = '\n';
+	out[n] = '\0';
 	if ((rc = wa_write_all(c->fd, out, n)) != 0 ||
-	    (rc = wa_write_all(c->fd, "\n", 1)) != 0 ||
 	    (rc = wa_read_line(c, &line)) != 0)
 		goto out;
 	if ((r = json_loads(line, 0, NULL)) == NULL || !json_is_object(r)) {
