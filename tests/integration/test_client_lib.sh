@@ -9,7 +9,7 @@ LIB="$WA_BUILD/lib"
 JANSSON=$(pkg-config --cflags --libs jansson)
 # A sanitized tree's libraries need the sanitizer runtimes to link.
 SAN=
-if nm "$LIB/libwso2alloc.a" 2>/dev/null | grep -q __asan_; then
+if nm "$LIB/libwso2alloc.a" 2>/dev/null | grep __asan_ >/dev/null; then
 	SAN="-fsanitize=address,undefined"
 fi
 
@@ -95,7 +95,26 @@ check "the answer is over 64 KiB" [ "$(wc -c <"$T/out")" -gt 65536 ]
 check "and holds every lease" [ "$(jq '.leases | length' "$T/out")" -eq 300 ]
 expect_rc 0 "list of 300 leases as a table" cli list
 check "one line per lease under the header" [ "$(wc -l <"$T/out")" -eq 301 ]
+
+# Bash completion: commands, options, and product ids from the daemon,
+# else from the catalog files when none answers.
+complete_words() {
+	PATH="$BIN:$PATH" bash -c '. "$0"; COMP_WORDS=("$@");
+	    COMP_CWORD=$(($# - 1)); _wso2_alloc; echo "${COMPREPLY[*]}"' \
+	    "$WA_SRC/client/wso2-alloc.bash-completion" "$@"
+}
+check "completion of commands" [ "$(complete_words wso2-alloc --json re)" = "release renew" ]
+check "completion of a command's options" [ "$(complete_words wso2-alloc lease --wi)" = "--with --without" ]
+check "completion of formats" [ "$(complete_words wso2-alloc lease --format x)" = "xml" ]
+check "completion of product ids and aliases from the daemon" bash -c \
+    '[ "$0" = "mi-1 mi-4 mi" ]' "$(complete_words wso2-alloc lease --product m)"
+# big-1, big-10 to big-19, big-100 to big-199.
+check "completion of lease names" bash -c '[ "$(wc -w <<<"$0")" -eq 111 ]' \
+    "$(complete_words wso2-alloc release big-1)"
 stop_daemon
+check "completion of product ids from the catalog with no daemon" bash -c \
+    '[ "$0" = "si-4 si si-dashboard-1 si-tooling-4 si-tooling" ]' \
+    "$(WSO2_ALLOC_CATALOG="$WA_SRC/schema/products" complete_words wso2-alloc lease --product s)"
 
 # A stand-in daemon answering each connection with the next canned line.
 cat >"$T/fake.c" <<'EOF'
