@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,9 +57,19 @@ wa_cli_fail(struct wa_cli *cli, const char *what, int err)
 	if (msg == NULL && wa_offline_error() != NULL)
 		msg = wa_offline_error();
 	if (msg == NULL && err == WA_ECONNECT) {
-		fprintf(stderr, "wso2-alloc: %s: no daemon answers on %s%s\n",
-		    what, cli->socket != NULL ? cli->socket : "(no socket)",
-		    cli->no_start ? " (--no-start)" : "");
+		fprintf(stderr, "wso2-alloc: %s: no daemon answers on %s", what,
+		    cli->socket != NULL ? cli->socket : "(no socket)");
+		if (cli->no_start)
+			fprintf(stderr, " (--no-start)\n");
+		else if (cli->start_errno != 0)
+			fprintf(stderr, " and wso2-allocd could not be started: "
+			    "%s\n", strerror(cli->start_errno));
+		else if (cli->started)
+			fprintf(stderr, "; the wso2-allocd --user it started "
+			    "did not answer (see wso2-allocd.log in the state "
+			    "directory)\n");
+		else
+			fputc('\n', stderr);
 		return wa_exit_code(err);
 	}
 	fprintf(stderr, "wso2-alloc: %s: %s\n", what, msg != NULL ? msg :
@@ -106,25 +117,57 @@ wa_daemon_exec(void)
 	execvp("wso2-allocd", argv);
 }
 
-/* Start `wso2-allocd --user` detached, its log in the state directory. */
+/* Read exactly n bytes; 0 at a clean end of file, -1 otherwise. */
+static ssize_t
+wa_read_full(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = read(fd, (char *)buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return got == 0 && r == 0 ? 0 : -1;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * Start `wso2-allocd --user` detached, its log in the state directory.
+ * A close-on-exec pipe brings back the daemon's pid and, when no exec
+ * worked, its errno: so a missing binary is said at once, and a daemon
+ * that dies is not waited for.
+ */
 static int
-wa_daemon_start(void)
+wa_daemon_start(struct wa_cli *cli, pid_t *daemon)
 {
 	char *state = wa_user_state_dir(), log[PATH_MAX];
 	pid_t pid;
-	int fd, status;
+	int fd, status, p[2], e;
 
+	*daemon = 0;
 	if (state == NULL)
 		return WA_ECONNECT;
 	wa_mkdir_p(state, 0700);
 	snprintf(log, sizeof log, "%s/wso2-allocd.log", state);
 	free(state);
-	if ((pid = fork()) < 0)
+	if (pipe2(p, O_CLOEXEC) != 0)
 		return WA_ECONNECT;
+	if ((pid = fork()) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return WA_ECONNECT;
+	}
 	if (pid == 0) {
 		/* Double fork: the daemon is nobody's child but init's. */
 		if (setsid() < 0 || fork() != 0)
 			_exit(0);
+		close(p[0]);
+		pid = getpid();
+		(void)!write(p[1], &pid, sizeof pid);
 		if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
 			dup2(fd, 0);
 		if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
@@ -133,10 +176,19 @@ wa_daemon_start(void)
 			dup2(fd, 2);
 		}
 		wa_daemon_exec();
+		e = errno;
+		(void)!write(p[1], &e, sizeof e);
 		_exit(127);
 	}
+	close(p[1]);
 	waitpid(pid, &status, 0);
-	return 0;
+	cli->started = true;
+	if (wa_read_full(p[0], daemon, sizeof *daemon) != sizeof *daemon)
+		cli->start_errno = ECHILD;
+	else if (wa_read_full(p[0], &e, sizeof e) == sizeof e)
+		cli->start_errno = e;
+	close(p[0]);
+	return cli->start_errno != 0 ? WA_ECONNECT : 0;
 }
 
 int
@@ -144,7 +196,8 @@ wa_cli_connect(struct wa_cli *cli)
 {
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 	char *user;
-	bool is_user;
+	bool is_user, gone = false;
+	pid_t daemon;
 	int rc, i;
 
 	if (cli->c != NULL)
@@ -157,12 +210,19 @@ wa_cli_connect(struct wa_cli *cli)
 	is_user = user != NULL && strcmp(user, cli->socket) == 0;
 	free(user);
 	/* Only the per-user daemon is ours to start. */
-	if (cli->no_start || !is_user || wa_daemon_start() != 0)
+	if (cli->no_start || !is_user || wa_daemon_start(cli, &daemon) != 0)
 		return WA_ECONNECT;
+	/*
+	 * About 5 s.  Ours may exit at once because a racing client's daemon
+	 * holds the ledger: one more try after it is gone, for that one.
+	 */
 	for (i = 0; i < 250; i++) {
 		if ((rc = wa_client_open(&cli->c, cli->socket)) == 0)
 			return 0;
+		if (gone)
+			break;
 		nanosleep(&ts, NULL);
+		gone = kill(daemon, 0) != 0 && errno == ESRCH;
 	}
 	return WA_ECONNECT;
 }

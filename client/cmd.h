@@ -32,6 +32,8 @@ struct wa_cli {
 	bool json;
 	bool no_start;
 	char *socket;               /* resolved */
+	bool started;               /* a per-user daemon was started */
+	int start_errno;            /* why it could not be, or 0 */
 	wa_client *c;
 };
 

@@ -240,4 +240,21 @@ ours() {
 for _ in $(seq 1 100); do [ "$(ours)" -le 1 ] && break; sleep 0.02; done
 check "the others stood down" [ "$(ours)" -eq 1 ]
 kill "$UPID" 2>/dev/null || true
+
+# A daemon that cannot be started, or dies at once, is said so.
+export XDG_RUNTIME_DIR="$T/run3" XDG_STATE_HOME="$T/state3"
+mkdir -p "$XDG_RUNTIME_DIR" "$T/alone"
+cp "$BIN/wso2-alloc" "$T/alone/"
+if command -v wso2-allocd >/dev/null || [ -e /usr/sbin/wso2-allocd ] ||
+    [ -e /usr/local/sbin/wso2-allocd ]; then
+	echo "skip - a wso2-allocd is installed: the missing one cannot be tested"
+else
+	expect_rc 69 "no wso2-allocd anywhere" "$T/alone/wso2-alloc" status
+	check "says it could not be started" grep -q "wso2-allocd could not be started: No such file or directory" "$T/err"
+fi
+printf '#!/bin/sh\necho "cannot open the ledger" >&2\nexit 1\n' >"$T/alone/wso2-allocd"
+chmod +x "$T/alone/wso2-allocd"
+expect_rc 69 "a daemon that dies at once" "$T/alone/wso2-alloc" status
+check "points at the log" grep -q "did not answer (see wso2-allocd.log" "$T/err"
+check "where its words are" grep -q "cannot open the ledger" "$XDG_STATE_HOME/wso2-alloc/wso2-allocd.log"
 finish
