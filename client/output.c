@@ -168,9 +168,13 @@ wa_lease_text(FILE *f, const json_t *lease)
 
 			snprintf(port, sizeof port, "  %lld",
 			    wa_json_int(p, "port", 0));
-			snprintf(desc, sizeof desc, "%s",
+			/* One line per port: a long description is cut, and
+			 * says so. */
+			if (snprintf(desc, sizeof desc, "%s",
 			    wa_json_str(p, "description") ?
-			    wa_json_str(p, "description") : "");
+			    wa_json_str(p, "description") : "") >=
+			    (int)sizeof desc)
+				memcpy(desc + sizeof desc - 4, "...", 4);
 			row[0] = port;
 			row[1] = wa_json_str(p, "proto");
 			row[2] = wa_json_str(p, "name");

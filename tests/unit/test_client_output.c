@@ -101,6 +101,33 @@ test_text_bound(void **state)
 	json_decref(l);
 }
 
+/* A description longer than 71 bytes is cut to 68 and "...". */
+static void
+test_text_long_description(void **state)
+{
+	static char buf[1024];
+	char longd[101];
+	json_t *l;
+	FILE *f = fmemopen(buf, sizeof buf, "w");
+	const char *row;
+
+	(void)state;
+	memset(longd, 'd', 100);
+	longd[100] = '\0';
+	l = json_pack("{sssssisss[{sssiss ss}]}", "name", "x", "product",
+	    "mi-4", "offset", 0, "state", "active", "ports", "name", "https",
+	    "port", 9164, "proto", "tcp", "description", longd);
+	assert_non_null(l);
+	assert_non_null(f);
+	assert_int_equal(wa_lease_print(f, l, "text"), 0);
+	fclose(f);
+	assert_non_null(row = strstr(buf, "  9164  tcp    https  "));
+	row += strlen("  9164  tcp    https  ");
+	assert_int_equal(strcspn(row, "\n"), 71);
+	assert_memory_equal(row + 66, "dd...\n", 6);
+	json_decref(l);
+}
+
 /* Columns as wide as their widest cell (in characters), two spaces
  * apart, the last one unpadded; a missing cell is "-". */
 static void
@@ -227,6 +254,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_text_bound),
+		cmocka_unit_test(test_text_long_description),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_labels),
