@@ -31,21 +31,72 @@ wa_activated(void)
 	return true;
 }
 
-/* Whether a daemon answers at path: a live one is never taken over. */
-static bool
-wa_socket_live(const char *path)
+/*
+ * What lies at path: nothing, a stale socket (connect refused: nobody
+ * listens, the file is a crash's leftover), or something that must not be
+ * touched: a live daemon, a file that is not a socket, a socket we may
+ * not probe.
+ */
+enum wa_sock_state { WA_SOCK_NONE, WA_SOCK_STALE, WA_SOCK_LIVE,
+	WA_SOCK_OTHER };
+
+static enum wa_sock_state
+wa_socket_probe(const char *path, int *err)
 {
 	struct sockaddr_un sa;
+	struct stat st;
 	int fd, rc;
 
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return false;
+	*err = 0;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? WA_SOCK_NONE : (*err = errno,
+		    WA_SOCK_OTHER);
+	if (!S_ISSOCK(st.st_mode))
+		return WA_SOCK_OTHER;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		*err = errno;
+		return WA_SOCK_OTHER;
+	}
 	memset(&sa, 0, sizeof sa);
 	sa.sun_family = AF_UNIX;
 	strncpy(sa.sun_path, path, sizeof sa.sun_path - 1);
 	rc = connect(fd, (struct sockaddr *)&sa, sizeof sa);
+	*err = rc == 0 ? 0 : errno;
 	close(fd);
-	return rc == 0;
+	if (rc == 0)
+		return WA_SOCK_LIVE;
+	return *err == ECONNREFUSED ? WA_SOCK_STALE : WA_SOCK_OTHER;
+}
+
+/* Remove a crash's leftover; never a live daemon's socket. */
+static int
+wa_socket_clear(const char *path)
+{
+	int err;
+
+	switch (wa_socket_probe(path, &err)) {
+	case WA_SOCK_NONE:
+		return 0;
+	case WA_SOCK_LIVE:
+		wa_log(WA_LOG_ERR, "another wso2-allocd is serving %s", path);
+		return WA_EBUSY;
+	case WA_SOCK_STALE:
+		if (unlink(path) != 0 && errno != ENOENT) {
+			wa_log(WA_LOG_ERR, "cannot remove stale socket %s: %s",
+			    path, strerror(errno));
+			return WA_EIO;
+		}
+		wa_log(WA_LOG_NOTICE, "replaced stale socket %s", path);
+		return 0;
+	default:
+		if (err != 0)
+			wa_log(WA_LOG_ERR, "%s exists and cannot be probed "
+			    "(%s): not replaced", path, strerror(err));
+		else
+			wa_log(WA_LOG_ERR, "%s exists and is not a socket: "
+			    "not replaced", path);
+		return WA_EIO;
+	}
 }
 
 static int
@@ -105,15 +156,8 @@ wa_listen_open(struct wa_daemon *d)
 			    "%s", d->socket_path, strerror(errno));
 			return WA_EIO;
 		}
-		if (wa_socket_live(d->socket_path)) {
-			wa_log(WA_LOG_ERR, "another wso2-allocd is serving %s",
-			    d->socket_path);
-			return WA_EBUSY;
-		}
-		/* A socket file left by a crash: nobody answers on it. */
-		if (unlink(d->socket_path) == 0)
-			wa_log(WA_LOG_NOTICE, "replaced stale socket %s",
-			    d->socket_path);
+		if ((rc = wa_socket_clear(d->socket_path)) != 0)
+			return rc;
 		if ((rc = uv_pipe_bind(&d->listener, d->socket_path)) != 0) {
 			wa_log(WA_LOG_ERR, "bind %s: %s", d->socket_path,
 			    uv_strerror(rc));

@@ -6,12 +6,28 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "srv.h"
 
 static bool wa_log_journal;
+static int wa_log_max = WA_LOG_INFO;
+
+int
+wa_log_set_level(const char *name)
+{
+	static const char *const names[] = { "err", "warning", "notice",
+	    "info", "debug" };
+
+	for (int i = 0; i < 5; i++)
+		if (strcmp(name, names[i]) == 0) {
+			wa_log_max = WA_LOG_ERR + i;
+			return 0;
+		}
+	return WA_EINVAL;
+}
 
 void
 wa_log_init(void)
@@ -27,6 +43,8 @@ wa_log(int prio, const char *fmt, ...)
 	time_t now;
 	va_list ap;
 
+	if (prio > wa_log_max)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);

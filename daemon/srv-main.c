@@ -24,6 +24,7 @@ wa_usage(FILE *f)
 "                   [--sync full|normal] [--group NAME] [--exclude PORTS]\n"
 "                   [--min-offset N] [--max-offset N] [--port-ceiling N]\n"
 "                   [--max-connections N] [--idle-timeout SECS]\n"
+"                   [--allow-ephemeral] [--log-level LEVEL] [--foreground]\n"
 "\n"
 "Hands out collision-free WSO2 port offsets on a Unix socket.\n"
 "  --user             per-user daemon: $XDG_RUNTIME_DIR/wso2-alloc/wso2-alloc.sock\n"
@@ -35,9 +36,16 @@ wa_usage(FILE *f)
 "                     or normal (survives a crash of the daemon)\n"
 "  --group NAME       group that may use the system socket (mode 0660)\n"
 "  --exclude PORTS    ports no lease may take, e.g. 8000-8010,9000\n"
+"                     (also --exclude-ports)\n"
+"  --min-offset N, --max-offset N  offsets granted (default 0-%d)\n"
 "  --port-ceiling N   highest port granted (default: below the ephemeral range)\n"
+"  --allow-ephemeral  let ports go up to 65535 (each such lease is warned)\n"
+"  --max-connections N  clients at once (default 1024; beyond: busy)\n"
+"  --idle-timeout SECS  close a silent connection (default 300; 0: never)\n"
+"  --log-level LEVEL  err, warning, notice, info (default) or debug\n"
+"  --foreground       accepted for scripts: wso2-allocd never forks\n"
 "  --reserve-kernel-ports  put leased ports in ip_local_reserved_ports (root)\n",
-	    WA_SYSTEM_SOCKET, WA_SYSTEM_DB);
+	    WA_SYSTEM_SOCKET, WA_SYSTEM_DB, WA_OFFSET_MAX);
 }
 
 static int
@@ -66,6 +74,10 @@ wa_options(struct wa_config *c, int argc, char **argv)
 		{ "sync", required_argument, NULL, 'y' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "exclude", required_argument, NULL, 'x' },
+		{ "exclude-ports", required_argument, NULL, 'x' },
+		{ "allow-ephemeral", no_argument, NULL, 'E' },
+		{ "log-level", required_argument, NULL, 'L' },
+		{ "foreground", no_argument, NULL, 'F' },
 		{ "min-offset", required_argument, NULL, 'm' },
 		{ "max-offset", required_argument, NULL, 'M' },
 		{ "port-ceiling", required_argument, NULL, 'P' },
@@ -76,6 +88,7 @@ wa_options(struct wa_config *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	bool ephemeral = false;
 	long v;
 	int ch;
 
@@ -111,6 +124,15 @@ wa_options(struct wa_config *c, int argc, char **argv)
 			break;
 		case 'g': c->group = optarg; break;
 		case 'x': c->exclude = optarg; break;
+		case 'E': ephemeral = true; break;
+		case 'F': break;
+		case 'L':
+			if (wa_log_set_level(optarg) != 0) {
+				fprintf(stderr, "wso2-allocd: --log-level: err, "
+				    "warning, notice, info or debug\n");
+				return 64;
+			}
+			break;
 		case 'm': case 'M': case 'P': case 'C': case 'i':
 			if (wa_num(argv[optind - 1], optarg, ch == 'C' ? 1 : 0,
 			    ch == 'C' ? 100000 : ch == 'i' ? 86400 : 65535,
@@ -127,6 +149,9 @@ wa_options(struct wa_config *c, int argc, char **argv)
 		default: wa_usage(stderr); return 64;
 		}
 	}
+	/* An explicit ceiling wins over --allow-ephemeral's 65535. */
+	if (ephemeral && c->port_ceiling == 0)
+		c->port_ceiling = 65535;
 	if (optind != argc || c->min_offset > c->max_offset) {
 		wa_usage(stderr);
 		return 64;

@@ -120,6 +120,8 @@ enum { WA_LOG_ERR = 3, WA_LOG_WARNING = 4, WA_LOG_NOTICE = 5,
 void wa_log(int prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void wa_log_init(void);
+/* "err", "warning", "notice", "info" (default) or "debug". */
+int wa_log_set_level(const char *name);
 
 /* srv-listen.c */
 int wa_listen_open(struct wa_daemon *d);

@@ -14,10 +14,18 @@
  *   wa_raw SOCKET --flood N       send N list requests, never read; print
  *                                 "closed" once the daemon hangs up
  *   wa_raw --listen PORT SECS     listen on 127.0.0.1:PORT for SECS
+ *   wa_raw --notify PATH SECS     receive sd_notify datagrams on PATH
+ *                                 ('@' for abstract), print each; stop after
+ *                                 SECS without one
+ *   wa_raw --activate SOCK PROG ARG...
+ *                                 socket activation as systemd does it:
+ *                                 listen on SOCK as fd 3, set LISTEN_FDS=1
+ *                                 and LISTEN_PID, exec PROG
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,9 +242,75 @@ wa_listen(int port, int secs)
 	return 0;
 }
 
+static int
+wa_notify_recv(const char *path, int secs)
+{
+	struct sockaddr_un sa;
+	struct timeval tv = { secs, 0 };
+	socklen_t len;
+	char buf[4096];
+	ssize_t r;
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';
+	else
+		len = sizeof sa;
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, len) != 0) {
+		perror("bind");
+		return 2;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	printf("ready\n");
+	fflush(stdout);
+	while ((r = recv(fd, buf, sizeof buf - 1, 0)) >= 0) {
+		buf[r] = '\0';
+		printf("%s\n", buf);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+static int
+wa_activate(const char *path, char **argv)
+{
+	struct sockaddr_un sa;
+	char pid[32];
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+	    listen(fd, 128) != 0) {
+		perror("listen");
+		return 2;
+	}
+	if (fd != 3) {
+		if (dup2(fd, 3) < 0)
+			return 2;
+		close(fd);
+	}
+	snprintf(pid, sizeof pid, "%ld", (long)getpid());
+	setenv("LISTEN_FDS", "1", 1);
+	setenv("LISTEN_PID", pid, 1);
+	execv(argv[0], argv);
+	perror(argv[0]);
+	return 127;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "--notify") == 0)
+		return wa_notify_recv(argv[2], atoi(argv[3]));
+	if (argc >= 4 && strcmp(argv[1], "--activate") == 0)
+		return wa_activate(argv[2], argv + 3);
 	if (argc >= 4 && strcmp(argv[1], "--listen") == 0)
 		return wa_listen(atoi(argv[2]), atoi(argv[3]));
 	if (argc == 2)
