@@ -136,6 +136,8 @@ wa_batch_commit(struct wa_daemon *d)
 		}
 		/* The cached state may have run ahead of the ledger. */
 		wa_ledger_load(d->ledger, d->map);
+		wa_reaper_resync(d);
+		d->kernel_dirty = true;
 	}
 	for (size_t i = 0; i < b->nout; i++) {
 		struct wa_pending *p = &b->out[i];

@@ -289,11 +289,50 @@ wa_sweep_one(void *arg, const struct wa_instance *in)
 	return 0;
 }
 
-int
-wa_reaper_start(struct wa_daemon *d)
+static void
+wa_watch_all_free(struct wa_daemon *d)
+{
+	struct wa_watch *w;
+
+	while ((w = d->watches) != NULL) {
+		d->watches = w->next;
+		wa_watch_free(w);
+	}
+}
+
+/*
+ * Watch every pid-bound active lease of the ledger, reclaim those whose
+ * process is gone, arm the expiry timer.  why says when the dead ones
+ * died from the daemon's point of view.
+ */
+static int
+wa_reaper_sync(struct wa_daemon *d, const char *why)
 {
 	struct wa_ledger_filter f = { NULL, WA_STATE_ACTIVE, -1 };
 	struct wa_sweep s = { d, NULL, 0, 0 };
+	int rc;
+
+	wa_watch_all_free(d);
+	rc = wa_ledger_list(d->ledger, &f, wa_sweep_one, &s);
+	for (size_t i = 0; i < s.ndead; i++)
+		wa_reap(d, s.dead[i], 0, WA_STATE_RECLAIMED, why);
+	free(s.dead);
+	wa_expiry_cb(&d->expiry);
+	return rc;
+}
+
+/* The watches ran ahead of a batch whose commit failed: start again
+ * from what the ledger holds. */
+void
+wa_reaper_resync(struct wa_daemon *d)
+{
+	if (!d->stopping)
+		wa_reaper_sync(d, "process gone");
+}
+
+int
+wa_reaper_start(struct wa_daemon *d)
+{
 	int rc;
 
 	uv_timer_init(d->loop, &d->expiry);
@@ -301,12 +340,7 @@ wa_reaper_start(struct wa_daemon *d)
 	d->expiry.data = d;
 	d->reconcile.data = d;
 	/* Owners that died while the daemon was down. */
-	rc = wa_ledger_list(d->ledger, &f, wa_sweep_one, &s);
-	for (size_t i = 0; i < s.ndead; i++)
-		wa_reap(d, s.dead[i], 0, WA_STATE_RECLAIMED,
-		    "process gone at start-up");
-	free(s.dead);
-	wa_expiry_cb(&d->expiry);
+	rc = wa_reaper_sync(d, "process gone at start-up");
 	uv_timer_start(&d->reconcile, wa_reconcile_cb, WA_RECONCILE_MS,
 	    WA_RECONCILE_MS);
 	uv_unref((uv_handle_t *)&d->reconcile);
@@ -316,12 +350,7 @@ wa_reaper_start(struct wa_daemon *d)
 void
 wa_reaper_stop(struct wa_daemon *d)
 {
-	struct wa_watch *w;
-
-	while ((w = d->watches) != NULL) {
-		d->watches = w->next;
-		wa_watch_free(w);
-	}
+	wa_watch_all_free(d);
 	uv_close((uv_handle_t *)&d->expiry, NULL);
 	uv_close((uv_handle_t *)&d->reconcile, NULL);
 }

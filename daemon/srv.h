@@ -182,6 +182,8 @@ void wa_reaper_rearm(struct wa_daemon *d);
 int wa_reaper_watch(struct wa_daemon *d, const char *name, pid_t pid,
     unsigned long long start);
 void wa_reaper_unwatch(struct wa_daemon *d, const char *name);
+/* After a failed commit: watches and expiry as the ledger has them. */
+void wa_reaper_resync(struct wa_daemon *d);
 
 /* srv-kernel.c: --reserve-kernel-ports */
 int wa_kernel_init(struct wa_daemon *d);
