@@ -329,6 +329,14 @@ wa_ledger_open(struct wa_ledger **out, const char *path,
 		rc = wa_sqlite_err(rc);
 		goto out;
 	}
+	/* SQLite quietly opens a file it cannot write read-only: say so
+	 * before any read, which would leave a -shm of the file's mode. */
+	if (!l->readonly && sqlite3_db_readonly(l->db, "main") == 1) {
+		snprintf(err, errlen, "ledger %s is read-only: the daemon "
+		    "needs to write it", path);
+		rc = WA_EREADONLY;
+		goto out;
+	}
 	sqlite3_extended_result_codes(l->db, 1);
 	sqlite3_busy_timeout(l->db, o != NULL && o->busy_timeout_ms > 0 ?
 	    o->busy_timeout_ms : 5000);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -42,13 +43,27 @@ wa_teardown(void **state)
 	return system(cmd);
 }
 
+/* A fresh ledger: the database and whatever SQLite kept beside it. */
+static void
+wa_reset(void)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm" };
+	char p[160];
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof p, "%s%s", wa_path, sfx[i]);
+		unlink(p);
+	}
+}
+
 static struct wa_ledger *
 wa_open(void)
 {
 	struct wa_ledger *l;
 	char err[256];
 
-	assert_int_equal(wa_ledger_open(&l, wa_path, NULL, err, sizeof err), 0);
+	if (wa_ledger_open(&l, wa_path, NULL, err, sizeof err) != 0)
+		fail_msg("%s", err);
 	return l;
 }
 
@@ -100,7 +115,7 @@ test_migrations_from_every_version(void **state)
 	(void)state;
 	assert_true(wa_nmigrations >= 2);
 	for (size_t from = 0; from < wa_nmigrations; from++) {
-		unlink(wa_path);
+		wa_reset();
 		assert_int_equal(sqlite3_open(wa_path, &db), SQLITE_OK);
 		for (size_t v = 0; v < from; v++) {
 			assert_int_equal(sqlite3_exec(db, wa_migrations[v], NULL,
@@ -129,7 +144,7 @@ test_newer_ledger_refused(void **state)
 	char err[256], want[64];
 
 	(void)state;
-	unlink(wa_path);
+	wa_reset();
 	assert_int_equal(sqlite3_open(wa_path, &db), SQLITE_OK);
 	sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL);
 	sqlite3_close(db);
@@ -138,7 +153,7 @@ test_newer_ledger_refused(void **state)
 	assert_non_null(strstr(err, "99"));
 	snprintf(want, sizeof want, "%zu", wa_nmigrations);
 	assert_non_null(strstr(err, want));
-	unlink(wa_path);
+	wa_reset();
 }
 
 static int
@@ -169,7 +184,7 @@ test_round_trip(void **state)
 	long events;
 
 	(void)state;
-	unlink(wa_path);
+	wa_reset();
 	l = wa_open();
 	assert_int_equal(wa_lease_ports(l, "a", 0, (int[]){ 9443, 9763, 0 }), 0);
 	assert_int_equal(wa_lease_ports(l, "b", 1, (int[]){ 9444, 0 }), 0);
@@ -226,6 +241,297 @@ test_round_trip(void **state)
 	wa_ledger_close(l);
 }
 
+/* Lease name for product and owner with no labels: "{}" comes back. */
+static int
+wa_lease_as(struct wa_ledger *l, const char *name, const char *product,
+    uid_t uid, int64_t expires, const int *ports)
+{
+	struct wa_lease_port lp[8];
+	struct wa_instance in;
+	size_t n = 0;
+
+	memset(&in, 0, sizeof in);
+	for (; ports[n] != 0; n++)
+		lp[n] = (struct wa_lease_port){ "p", (uint16_t)ports[n],
+		    (uint8_t)(n % 2 ? WA_UDP : WA_TCP) };
+	in.name = (char *)name;
+	in.product = (char *)product;
+	in.owner_uid = uid;
+	in.expires = expires;
+	in.ports = lp;
+	in.nports = n;
+	return wa_ledger_lease(l, &in, WA_EV_LEASED, NULL);
+}
+
+static int
+wa_collect_hist(void *arg, const struct wa_event *ev)
+{
+	char *out = arg;
+
+	sprintf(out + strlen(out), "%s:%s,", ev->instance,
+	    wa_event_name(ev->kind));
+	return 0;
+}
+
+static int
+wa_stop_at_second(void *arg, const struct wa_instance *in)
+{
+	int *seen = arg;
+
+	(void)in;
+	return ++*seen == 2 ? 77 : 0;
+}
+
+static int
+wa_collect_counts(void *arg, const char *product, long active)
+{
+	char *out = arg;
+
+	sprintf(out + strlen(out), "%s=%ld,", product, active);
+	return 0;
+}
+
+static int
+wa_expire_each(void *arg, const char *name)
+{
+	struct wa_ledger *l = arg;
+
+	return wa_ledger_end(l, name, WA_STATE_EXPIRED, 0, 0, NULL);
+}
+
+static void
+test_find_and_list_filters(void **state)
+{
+	struct wa_ledger *l;
+	struct wa_instance in, by_id;
+	struct wa_ledger_filter f;
+	char out[256];
+	int seen = 0;
+
+	(void)state;
+	wa_reset();
+	l = wa_open();
+	/* Ports given out of order come back sorted by port. */
+	assert_int_equal(wa_lease_as(l, "k", "mi-4", 1001, 0,
+	    (int[]){ 8290, 8253, 9201, 0 }), 0);
+	assert_int_equal(wa_lease_as(l, "j", "apim-4", 1001, 0,
+	    (int[]){ 9443, 0 }), 0);
+	assert_int_equal(wa_lease_as(l, "i", "mi-4", 1002, 0,
+	    (int[]){ 8291, 0 }), 0);
+	assert_int_equal(wa_ledger_end(l, "i", WA_STATE_RELEASED, 1002, 0,
+	    NULL), 0);
+	assert_int_equal(wa_ledger_find(l, "k", &in), 0);
+	assert_string_equal(in.labels, "{}");
+	assert_null(in.home);
+	assert_null(in.note);
+	assert_int_equal(in.nports, 3);
+	assert_int_equal(in.ports[0].port, 8253);
+	assert_int_equal(in.ports[1].port, 8290);
+	assert_int_equal(in.ports[1].proto, WA_TCP);
+	assert_int_equal(in.ports[0].proto, WA_UDP);
+	assert_int_equal(in.ports[2].port, 9201);
+	assert_int_equal(wa_ledger_find_id(l, in.id, &by_id), 0);
+	assert_string_equal(by_id.name, "k");
+	assert_int_equal(by_id.nports, 3);
+	wa_instance_clear(&by_id);
+	assert_int_equal(wa_ledger_find_port(l, WA_UDP, 8253, &by_id), 0);
+	assert_int_equal(by_id.id, in.id);
+	wa_instance_clear(&by_id);
+	wa_instance_clear(&in);
+	assert_int_equal(wa_ledger_find(l, "nope", &in), WA_ENOTFOUND);
+	assert_int_equal(wa_ledger_find_id(l, 424242, &in), WA_ENOTFOUND);
+	/* A released instance no longer holds its port. */
+	assert_int_equal(wa_ledger_find_port(l, WA_TCP, 8291, &in),
+	    WA_ENOTFOUND);
+
+	f = (struct wa_ledger_filter){ "mi-4", -1, -1 };
+	out[0] = '\0';
+	assert_int_equal(wa_ledger_list(l, &f, wa_collect, out), 0);
+	assert_string_equal(out, "i,k,");
+	f = (struct wa_ledger_filter){ NULL, -1, 1001 };
+	out[0] = '\0';
+	assert_int_equal(wa_ledger_list(l, &f, wa_collect, out), 0);
+	assert_string_equal(out, "j,k,");
+	f = (struct wa_ledger_filter){ "mi-4", WA_STATE_RELEASED, 1002 };
+	out[0] = '\0';
+	assert_int_equal(wa_ledger_list(l, &f, wa_collect, out), 0);
+	assert_string_equal(out, "i,");
+	f = (struct wa_ledger_filter){ "apim-4", WA_STATE_RELEASED, -1 };
+	out[0] = '\0';
+	assert_int_equal(wa_ledger_list(l, &f, wa_collect, out), 0);
+	assert_string_equal(out, "");
+	out[0] = '\0';
+	assert_int_equal(wa_ledger_list(l, NULL, wa_collect, out), 0);
+	assert_string_equal(out, "i,j,k,");
+	/* The callback's non-zero value stops the walk and comes back. */
+	assert_int_equal(wa_ledger_list(l, NULL, wa_stop_at_second, &seen), 77);
+	assert_int_equal(seen, 2);
+
+	out[0] = '\0';
+	assert_int_equal(wa_ledger_counts(l, wa_collect_counts, out, NULL), 0);
+	assert_string_equal(out, "apim-4=1,mi-4=1,");
+	wa_ledger_close(l);
+}
+
+static void
+test_history_all_instances(void **state)
+{
+	struct wa_ledger *l;
+	char out[512];
+
+	(void)state;
+	wa_reset();
+	l = wa_open();
+	assert_int_equal(wa_lease_as(l, "h1", "mi-4", 0, 0, (int[]){ 1, 0 }),
+	    0);
+	assert_int_equal(wa_lease_as(l, "h2", "mi-4", 0, 0, (int[]){ 2, 0 }),
+	    0);
+	assert_int_equal(wa_ledger_renew(l, "h1", 0, 0, 0), 0);
+	assert_int_equal(wa_ledger_end(l, "h2", WA_STATE_RECLAIMED, 0, 0,
+	    "{\"why\":\"dead\"}"), 0);
+	assert_int_equal(wa_ledger_refused(l, "h3", "mi-4", -1, 0, 0, NULL),
+	    0);
+	out[0] = '\0';
+	assert_int_equal(wa_ledger_history(l, NULL, 0, wa_collect_hist, out),
+	    0);
+	assert_string_equal(out, "h1:leased,h2:leased,h1:renewed,"
+	    "h2:reclaimed,h3:refused,");
+	out[0] = '\0';
+	assert_int_equal(wa_ledger_history(l, NULL, 3, wa_collect_hist, out),
+	    0);
+	assert_string_equal(out, "h1:renewed,h2:reclaimed,h3:refused,");
+	out[0] = '\0';
+	assert_int_equal(wa_ledger_history(l, "h1", 10, wa_collect_hist, out),
+	    0);
+	assert_string_equal(out, "h1:leased,h1:renewed,");
+	out[0] = '\0';
+	assert_int_equal(wa_ledger_history(l, "none", 0, wa_collect_hist,
+	    out), 0);
+	assert_string_equal(out, "");
+	/* Renew and attach only touch active leases. */
+	assert_int_equal(wa_ledger_renew(l, "h2", 0, 0, 0), WA_ENOTFOUND);
+	assert_int_equal(wa_ledger_attach(l, "h2", 1, 1, 0, 0), WA_ENOTFOUND);
+	assert_int_equal(wa_ledger_end(l, "h1", WA_STATE_ACTIVE, 0, 0, NULL),
+	    WA_EINVAL);
+	wa_ledger_close(l);
+}
+
+static void
+test_next_name(void **state)
+{
+	struct wa_ledger *l;
+	char buf[32];
+
+	(void)state;
+	wa_reset();
+	l = wa_open();
+	assert_int_equal(wa_ledger_next_name(l, "mi", buf, sizeof buf), 0);
+	assert_string_equal(buf, "mi-1");
+	assert_int_equal(wa_lease_as(l, "mi-1", "mi-4", 0, 0, (int[]){ 0 }), 0);
+	assert_int_equal(wa_lease_as(l, "mi-2", "mi-4", 0, 0, (int[]){ 0 }), 0);
+	assert_int_equal(wa_lease_as(l, "mi-4", "mi-4", 0, 0, (int[]){ 0 }), 0);
+	/* Names that only look alike do not count. */
+	assert_int_equal(wa_lease_as(l, "mi-03", "mi-4", 0, 0, (int[]){ 0 }),
+	    0);
+	assert_int_equal(wa_lease_as(l, "mi-3x", "mi-4", 0, 0, (int[]){ 0 }),
+	    0);
+	assert_int_equal(wa_lease_as(l, "mix-3", "mi-4", 0, 0, (int[]){ 0 }),
+	    0);
+	/* Any state holds the name: a released mi-2 keeps its number. */
+	assert_int_equal(wa_ledger_end(l, "mi-2", WA_STATE_RELEASED, 0, 0,
+	    NULL), 0);
+	assert_int_equal(wa_ledger_next_name(l, "mi", buf, sizeof buf), 0);
+	assert_string_equal(buf, "mi-3");
+	assert_int_equal(wa_lease_as(l, "mi-3", "mi-4", 0, 0, (int[]){ 0 }), 0);
+	assert_int_equal(wa_ledger_next_name(l, "mi", buf, sizeof buf), 0);
+	assert_string_equal(buf, "mi-5");
+	assert_int_equal(wa_ledger_next_name(l, "mi", buf, 4), WA_EINVAL);
+	wa_ledger_close(l);
+}
+
+static void
+test_expiry(void **state)
+{
+	struct wa_ledger *l;
+	struct wa_instance in;
+	char out[128];
+
+	(void)state;
+	wa_reset();
+	l = wa_open();
+	assert_int_equal(wa_ledger_next_expiry(l), 0);
+	assert_int_equal(wa_lease_as(l, "forever", "mi-4", 0, 0,
+	    (int[]){ 10, 0 }), 0);
+	assert_int_equal(wa_ledger_next_expiry(l), 0);
+	assert_int_equal(wa_lease_as(l, "late", "mi-4", 0, 3000,
+	    (int[]){ 11, 0 }), 0);
+	assert_int_equal(wa_lease_as(l, "early", "mi-4", 0, 1000,
+	    (int[]){ 12, 0 }), 0);
+	assert_int_equal(wa_lease_as(l, "mid", "mi-4", 0, 2000,
+	    (int[]){ 13, 0 }), 0);
+	assert_int_equal(wa_ledger_next_expiry(l), 1000);
+	/* The callback ends each as it goes; "late" is not due yet. */
+	assert_int_equal(wa_ledger_expired(l, 2000, wa_expire_each, l), 0);
+	assert_int_equal(wa_ledger_next_expiry(l), 3000);
+	assert_int_equal(wa_ledger_find(l, "mid", &in), 0);
+	assert_int_equal(in.state, WA_STATE_EXPIRED);
+	assert_int_equal(in.nports, 0);
+	wa_instance_clear(&in);
+	assert_int_equal(wa_ledger_find(l, "late", &in), 0);
+	assert_int_equal(in.state, WA_STATE_ACTIVE);
+	wa_instance_clear(&in);
+	out[0] = '\0';
+	assert_int_equal(wa_ledger_history(l, NULL, 2, wa_collect_hist, out),
+	    0);
+	assert_string_equal(out, "early:expired,mid:expired,");
+	wa_ledger_close(l);
+}
+
+static void
+test_load_portmap(void **state)
+{
+	struct wa_portmap *m = malloc(sizeof *m);
+	struct wa_ledger *l;
+	struct wa_instance a, b;
+	uint32_t holder;
+
+	(void)state;
+	assert_non_null(m);
+	wa_reset();
+	l = wa_open();
+	assert_int_equal(wa_lease_as(l, "la", "mi-4", 0, 0,
+	    (int[]){ 8290, 8290, 0 }), 0);      /* tcp and udp 8290 */
+	assert_int_equal(wa_lease_as(l, "lb", "mi-4", 0, 0,
+	    (int[]){ 9443, 0 }), 0);
+	assert_int_equal(wa_lease_as(l, "lc", "mi-4", 0, 0,
+	    (int[]){ 9444, 0 }), 0);
+	assert_int_equal(wa_ledger_end(l, "lc", WA_STATE_RELEASED, 0, 0,
+	    NULL), 0);
+	assert_int_equal(wa_ledger_find(l, "la", &a), 0);
+	assert_int_equal(wa_ledger_find(l, "lb", &b), 0);
+	wa_portmap_init(m);
+	/* A stale lease in the map is forgotten: the ledger is the truth. */
+	assert_int_equal(wa_portmap_lease(m, WA_TCP, 7000, 99), 0);
+	assert_int_equal(wa_ledger_load(l, m), 0);
+	assert_int_equal(wa_portmap_state(m, WA_TCP, 8290, &holder),
+	    WA_HOLD_LEASE);
+	assert_int_equal(holder, (uint32_t)a.id);
+	assert_int_equal(wa_portmap_state(m, WA_UDP, 8290, &holder),
+	    WA_HOLD_LEASE);
+	assert_int_equal(holder, (uint32_t)a.id);
+	assert_int_equal(wa_portmap_state(m, WA_TCP, 9443, &holder),
+	    WA_HOLD_LEASE);
+	assert_int_equal(holder, (uint32_t)b.id);
+	assert_int_equal(wa_portmap_state(m, WA_TCP, 9444, &holder),
+	    WA_HOLD_FREE);
+	assert_int_equal(wa_portmap_state(m, WA_TCP, 7000, &holder),
+	    WA_HOLD_FREE);
+	wa_instance_clear(&a);
+	wa_instance_clear(&b);
+	free(m);
+	wa_ledger_close(l);
+}
+
 static void
 test_sticky_offset(void **state)
 {
@@ -233,7 +539,7 @@ test_sticky_offset(void **state)
 	struct wa_instance in;
 
 	(void)state;
-	unlink(wa_path);
+	wa_reset();
 	l = wa_open();
 	assert_int_equal(wa_lease_ports(l, "s", 7, (int[]){ 9450, 0 }), 0);
 	assert_int_equal(wa_ledger_end(l, "s", WA_STATE_RELEASED, 0, 0, NULL), 0);
@@ -253,15 +559,24 @@ test_unique_refuses_collision(void **state)
 	struct wa_ledger *l;
 
 	(void)state;
-	unlink(wa_path);
+	wa_reset();
 	l = wa_open();
 	assert_int_equal(wa_lease_ports(l, "a", 0, (int[]){ 8280, 0 }), 0);
 	assert_int_equal(wa_lease_ports(l, "b", 37, (int[]){ 8317, 8280, 0 }),
 	    WA_ECONFLICT);
-	/* Nothing of b was left behind. */
+	/* Nothing of b was left behind: no row, no port, no event. */
 	assert_int_equal(wa_count("SELECT count(*) FROM instances WHERE "
 	    "name = 'b'"), 0);
 	assert_int_equal(wa_count("SELECT count(*) FROM leased_ports"), 1);
+	assert_int_equal(wa_count("SELECT count(*) FROM events"), 1);
+	/* A released b's sticky row is not spoilt by a refused re-lease. */
+	assert_int_equal(wa_lease_ports(l, "b", 37, (int[]){ 8317, 0 }), 0);
+	assert_int_equal(wa_ledger_end(l, "b", WA_STATE_RELEASED, 0, 0, NULL),
+	    0);
+	assert_int_equal(wa_lease_ports(l, "b", 38, (int[]){ 8280, 0 }),
+	    WA_ECONFLICT);
+	assert_int_equal(wa_count("SELECT offset FROM instances WHERE "
+	    "name = 'b' AND state = 'released'"), 37);
 	/* An active name cannot be leased twice either. */
 	assert_int_equal(wa_lease_ports(l, "a", 1, (int[]){ 1, 0 }),
 	    WA_ECONFLICT);
@@ -274,7 +589,7 @@ test_batch_savepoints(void **state)
 	struct wa_ledger *l;
 
 	(void)state;
-	unlink(wa_path);
+	wa_reset();
 	l = wa_open();
 	assert_int_equal(wa_ledger_begin(l), 0);
 	assert_int_equal(wa_ledger_savepoint(l), 0);
@@ -299,11 +614,11 @@ test_disk_full(void **state)
 {
 	struct wa_ledger *l;
 	struct wa_instance in;
-	char *note;
+	char *note, name[16];
 	int rc = 0, i;
 
 	(void)state;
-	unlink(wa_path);
+	wa_reset();
 	l = wa_open();
 	assert_int_equal(wa_lease_ports(l, "kept", 0, (int[]){ 5, 0 }), 0);
 	assert_int_equal(wa_ledger_exec(l, "PRAGMA max_page_count = 12"), 0);
@@ -313,21 +628,30 @@ test_disk_full(void **state)
 	memset(&in, 0, sizeof in);
 	in.product = "apim-4";
 	in.note = note;
-	for (i = 0; i < 100 && rc == 0; i++) {
-		char name[16];
-
+	for (i = 0; i < 100; i++) {
 		snprintf(name, sizeof name, "f%d", i);
 		in.name = name;
-		rc = wa_ledger_lease(l, &in, WA_EV_LEASED, NULL);
+		if ((rc = wa_ledger_lease(l, &in, WA_EV_LEASED, NULL)) != 0)
+			break;
 	}
 	free(note);
 	assert_int_equal(rc, WA_EFULL);
 	assert_string_equal(wa_strerror(rc), "disk full");
+	assert_true(i > 0);
+	/* The failed lease left nothing, and the ledger still reads. */
+	assert_int_equal(wa_ledger_find(l, name, &in), WA_ENOTFOUND);
 	wa_ledger_close(l);
 	/* Everything committed before is still there. */
 	l = wa_open();
 	assert_int_equal(wa_ledger_find(l, "kept", &in), 0);
 	wa_instance_clear(&in);
+	for (int j = 0; j < i; j++) {
+		snprintf(name, sizeof name, "f%d", j);
+		assert_int_equal(wa_ledger_find(l, name, &in), 0);
+		assert_int_equal(in.state, WA_STATE_ACTIVE);
+		wa_instance_clear(&in);
+	}
+	assert_int_equal(wa_count("SELECT count(*) FROM events"), i + 1);
 	wa_ledger_close(l);
 }
 
@@ -339,7 +663,7 @@ test_readonly(void **state)
 	struct wa_instance in;
 
 	(void)state;
-	unlink(wa_path);
+	wa_reset();
 	l = wa_open();
 	assert_int_equal(wa_lease_ports(l, "r", 0, (int[]){ 5, 0 }), 0);
 	/* A reader does not take the lock: it works beside the daemon. */
@@ -349,6 +673,50 @@ test_readonly(void **state)
 	assert_int_equal(wa_lease_ports(ro, "w", 0, (int[]){ 6, 0 }),
 	    WA_EREADONLY);
 	wa_ledger_close(ro);
+	/* SQLite's own refusal (root ignores chmod): query_only. */
+	assert_int_equal(wa_ledger_exec(l, "PRAGMA query_only = ON"), 0);
+	assert_int_equal(wa_lease_ports(l, "w", 0, (int[]){ 6, 0 }),
+	    WA_EREADONLY);
+	assert_int_equal(wa_ledger_end(l, "r", WA_STATE_RELEASED, 0, 0, NULL),
+	    WA_EREADONLY);
+	assert_false(wa_ledger_in_tx(l));
+	assert_int_equal(wa_ledger_exec(l, "PRAGMA query_only = OFF"), 0);
+	assert_int_equal(wa_ledger_find(l, "r", &in), 0);
+	assert_int_equal(in.state, WA_STATE_ACTIVE);
+	wa_instance_clear(&in);
+	assert_int_equal(wa_ledger_find(l, "w", &in), WA_ENOTFOUND);
+	wa_ledger_close(l);
+}
+
+static void
+test_readonly_file(void **state)
+{
+	struct wa_ledger *l;
+	char err[256];
+	int rc;
+
+	(void)state;
+	if (geteuid() == 0)
+		skip();     /* root writes through chmod 0444 */
+	wa_reset();
+	l = wa_open();
+	assert_int_equal(wa_lease_ports(l, "r", 0, (int[]){ 5, 0 }), 0);
+	wa_ledger_close(l);
+	/* A read-only file, then a read-only directory as well. */
+	assert_int_equal(chmod(wa_path, 0444), 0);
+	for (int i = 0; i < 2; i++) {
+		if (i == 1)
+			assert_int_equal(chmod(wa_dir, 0555), 0);
+		err[0] = '\0';
+		rc = wa_ledger_open(&l, wa_path, NULL, err, sizeof err);
+		assert_int_equal(rc, WA_EREADONLY);
+		assert_non_null(strstr(err, wa_path));
+	}
+	assert_int_equal(chmod(wa_dir, 0700), 0);
+	assert_int_equal(chmod(wa_path, 0600), 0);
+	/* The data was never touched. */
+	l = wa_open();
+	assert_int_equal(wa_count("SELECT count(*) FROM instances"), 1);
 	wa_ledger_close(l);
 }
 
@@ -360,7 +728,7 @@ test_corrupt_file(void **state)
 	FILE *f;
 
 	(void)state;
-	unlink(wa_path);
+	wa_reset();
 	assert_non_null(f = fopen(wa_path, "w"));
 	for (int i = 0; i < 512; i++)
 		fputs("this is not a database ", f);
@@ -369,21 +737,24 @@ test_corrupt_file(void **state)
 	    WA_ECORRUPT);
 	assert_non_null(strstr(err, "corrupt"));
 	assert_non_null(strstr(err, wa_path));
-	unlink(wa_path);
+	wa_reset();
 }
 
 static void
 test_second_opener_locked(void **state)
 {
 	struct wa_ledger *l, *l2;
-	char err[256];
+	char err[256], want[32];
 
 	(void)state;
-	unlink(wa_path);
+	wa_reset();
 	l = wa_open();
 	assert_int_equal(wa_ledger_open(&l2, wa_path, NULL, err, sizeof err),
 	    WA_ELOCKED);
 	assert_non_null(strstr(err, "in use by another wso2-allocd"));
+	snprintf(want, sizeof want, "(pid %ld)", (long)getpid());
+	assert_non_null(strstr(err, want));
+	assert_null(l2);
 	wa_ledger_close(l);
 	l = wa_open();
 	wa_ledger_close(l);
@@ -396,11 +767,17 @@ main(void)
 		cmocka_unit_test(test_migrations_from_every_version),
 		cmocka_unit_test(test_newer_ledger_refused),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_find_and_list_filters),
+		cmocka_unit_test(test_history_all_instances),
+		cmocka_unit_test(test_next_name),
+		cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_load_portmap),
 		cmocka_unit_test(test_sticky_offset),
 		cmocka_unit_test(test_unique_refuses_collision),
 		cmocka_unit_test(test_batch_savepoints),
 		cmocka_unit_test(test_disk_full),
 		cmocka_unit_test(test_readonly),
+		cmocka_unit_test(test_readonly_file),
 		cmocka_unit_test(test_corrupt_file),
 		cmocka_unit_test(test_second_opener_locked),
 	};
