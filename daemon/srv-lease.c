@@ -457,6 +457,10 @@ wa_lease_grant(struct wa_req *r, bool adopt)
 	}
 	if (rc != 0) {
 		rc = wa_lease_conflict(r, rc, p, &res.conflict);
+		r->refused = true;
+		snprintf(r->refused_name, sizeof r->refused_name, "%s", a.name);
+		r->refused_product = p->id;
+		r->refused_offset = (int)a.offset;
 		goto out;
 	}
 	rc = wa_lease_record(r, p, &a, sel, nsel, res.offset, start);
@@ -464,6 +468,29 @@ out:
 	wa_instance_clear(&old);
 	free(a.labels);
 	return rc;
+}
+
+/* The history keeps what was refused and why; a failure to record it
+ * does not change the answer. */
+void
+wa_lease_note_refusal(struct wa_req *r)
+{
+	json_t *detail = json_deep_copy(r->err);
+	char *s = NULL;
+	int rc;
+
+	if (detail != NULL) {
+		json_object_set_new(detail, "message", json_string(r->msg));
+		s = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
+	}
+	rc = wa_ledger_refused(r->d->ledger, r->refused_name,
+	    r->refused_product, r->refused_offset, r->peer.uid, r->peer.pid,
+	    s);
+	if (rc != 0)
+		wa_log(WA_LOG_WARNING, "cannot record the refusal of %s: %s",
+		    r->refused_name, wa_strerror(rc));
+	free(s);
+	json_decref(detail);
 }
 
 int

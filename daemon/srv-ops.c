@@ -123,6 +123,8 @@ wa_run(struct wa_req *r, const struct wa_op *op)
 	mark = wa_batch_undo_mark(r->d);
 	rc = op->handler(r);
 	wa_batch_write_end(r->d, mark, rc);
+	if (rc != 0 && r->refused)
+		wa_lease_note_refusal(r);
 	return rc;
 }
 

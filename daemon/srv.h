@@ -104,6 +104,12 @@ struct wa_req {
 	json_t *resp;               /* success fields go here */
 	json_t *err;                /* extra error fields (owned) */
 	char msg[512];              /* error message */
+	/* A lease refused for a conflict or exhaustion, for the history:
+	 * recorded outside the request's rolled-back savepoint. */
+	bool refused;
+	char refused_name[80];
+	const char *refused_product;
+	int refused_offset;
 };
 
 #define WA_OP_WRITE 0x1
@@ -164,6 +170,7 @@ void wa_batch_check_cb(uv_check_t *h);
 
 /* srv-lease.c */
 int wa_lease_grant(struct wa_req *r, bool adopt);
+void wa_lease_note_refusal(struct wa_req *r);
 int wa_lease_end(struct wa_daemon *d, const struct wa_instance *in,
     enum wa_state to, uid_t uid, pid_t pid, const char *detail);
 void wa_host_refresh(struct wa_daemon *d);

@@ -112,6 +112,25 @@ lease '{"op":"lease","product":"is","name":"m2"}' >/dev/null
 r=$(lease '{"op":"lease","product":"is","name":"m3"}')
 check "--max-offset: beyond it, exhausted" contains "$r" '"code":"exhausted"'
 stop_daemon
+# A lease whose product leaves the catalog (SIGHUP) is still served.
+mkdir "$T/cat"; cp "$CAT"/*.json "$T/cat/"
+"$BIN/wso2-allocd" --socket "$SOCK" --db "$DB" --catalog "$T/cat" >>"$T/daemon.log" 2>&1 &
+DPID=$!
+wait_ping "$SOCK"
+r=$(lease '{"op":"lease","product":"si","name":"orphan","offset":4}')
+check "a lease of si-4 before it leaves the catalog" contains "$r" '"offset":4'
+rm "$T/cat/si-4.json"; : >"$T/daemon.log"
+kill -HUP "$DPID"
+for _ in $(seq 1 100); do grep -q "catalog reloaded" "$T/daemon.log" && break; sleep 0.02; done
+check "the reloaded catalog has one product less" grep -q "catalog reloaded: $(($(ls "$CAT"/*.json | wc -l) - 1)) products" "$T/daemon.log"
+r=$(lease '{"op":"show","name":"orphan"}')
+check "a lease of a vanished product is still shown, active" contains "$r" '"state":"active"'
+check "... with a warning that says so" contains "$r" 'product no longer in the catalog'
+check "... and listed" contains "$(lease '{"op":"list","product":"si-4"}')" '"name":"orphan"'
+check "... its ports still held" contains "$(lease '{"op":"who","port":9447}')" '"name":"orphan"'
+check "a new lease of the vanished product: unknown_product" contains "$(lease '{"op":"lease","product":"si"}')" '"code":"unknown_product"'
+check "the lease of a vanished product can be released" contains "$(lease '{"op":"release","name":"orphan"}')" '"state":"released"'
+stop_daemon
 expect_rc 64 "an unknown --log-level is a usage error" "$BIN/wso2-allocd" --log-level loud
 expect_rc 64 "min-offset above max-offset is a usage error" "$BIN/wso2-allocd" --min-offset 9 --max-offset 3
 finish

@@ -66,6 +66,9 @@ check "unknown product" contains "$(line 18)" '"code":"unknown_product"'
 check "offset out of range" contains "$(line 19)" '"code":"invalid"'
 check "unknown port name" contains "$(line 20)" '"code":"invalid"'
 check "unknown op" contains "$(line 21)" '"code":"unknown_op"'
+r=$(echo '{"op":"history","limit":500}' | raw)
+check "a refused offset is in the history with its conflict" \
+    bash -c 'grep -q "\"kind\":\"refused\",[^}]*\"offset\":37,[^}]*\"holder\":\"apim-4-1\"" <<<"$0"' "$r"
 
 before=$(sqlite3 "$DB" "SELECT count(*) FROM events; SELECT count(*) FROM leased_ports")
 bad=$(printf '%s\n' 'garbage' '{"op":' '[1,2]' '{"op":42}' '{"op":"lease","product":7}' \
