@@ -70,6 +70,19 @@ r=$(echo '{"op":"history","limit":500}' | raw)
 check "a refused offset is in the history with its conflict" \
     bash -c 'grep -q "\"kind\":\"refused\",[^}]*\"offset\":37,[^}]*\"holder\":\"apim-4-1\"" <<<"$0"' "$r"
 
+# Pipelined writes and reads on one connection: answered in order, and a
+# read sees the write sent before it.
+for i in $(seq 1 60); do
+	printf '{"op":"lease","product":"mi","name":"pipe-%d","id":%d}\n' "$i" $((i * 3 - 2))
+	printf '{"op":"show","name":"pipe-%d","id":%d}\n' "$i" $((i * 3 - 1))
+	printf '{"op":"ping","id":%d}\n' $((i * 3))
+done >"$T/pipe"
+raw --bytes <"$T/pipe" >"$T/pipe.out"
+check "180 pipelined requests: answers in request order" \
+    bash -c '[ "$(grep -o "\"id\":[0-9]*}*$" "$0" | tr -dc "0-9\n" | paste -sd,)" = "$(seq -s, 1 180)" ]' "$T/pipe.out"
+check "a show pipelined after a lease sees it" [ "$(grep -c '"state":"active"' "$T/pipe.out")" -eq 120 ]
+for i in $(seq 1 60); do printf '{"op":"release","name":"pipe-%d"}\n' "$i"; done | raw --bytes >/dev/null
+
 before=$(sqlite3 "$DB" "SELECT count(*) FROM events; SELECT count(*) FROM leased_ports")
 bad=$(printf '%s\n' 'garbage' '{"op":' '[1,2]' '{"op":42}' '{"op":"lease","product":7}' \
     '{"op":"lease","product":"apim","offset":"1"}' '{"op":"lease","product":"apim","labels":{"k":1}}' \
