@@ -8,6 +8,7 @@
  *
  *   ledger_crash DIR [ROUNDS]
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,15 +90,17 @@ wa_round(const char *path, int round, long *total)
 	struct wa_ledger *l;
 	struct wa_instance in;
 	static char buf[1 << 20];
-	char integrity[64], *line, *save;
+	char integrity[64], err[512], *line, *save;
 	size_t len = 0;
 	ssize_t r;
-	int fds[2], status, lost = 0, acked = 0, bad;
+	int fds[2], status, lost = 0, acked = 0, bad, rc;
 	long dup, stray;
 	pid_t pid;
 
-	if (pipe(fds) != 0 || (pid = fork()) < 0)
+	if (pipe(fds) != 0 || (pid = fork()) < 0) {
+		printf("# round %d: %s\n", round, strerror(errno));
 		return 1;
+	}
 	if (pid == 0) {
 		close(fds[0]);
 		wa_child(path, round, fds[1]);
@@ -118,14 +121,19 @@ wa_round(const char *path, int round, long *total)
 		return 1;
 	}
 	wa_scalar(path, "PRAGMA integrity_check", integrity, sizeof integrity);
-	/* The database's own view: no port twice, none on an ended lease. */
+	if ((rc = wa_ledger_open(&l, path, NULL, err, sizeof err)) != 0) {
+		printf("# round %d: reopen: %s (%s)\n", round, err,
+		    wa_strerror(rc));
+		return 1;
+	}
+	/* The database's own view, after the reopen (a child killed before
+	 * its migrations left no tables): no port twice, none on an ended
+	 * lease. */
 	dup = wa_scalar(path, "SELECT count(*) FROM (SELECT proto, port FROM "
 	    "leased_ports GROUP BY proto, port HAVING count(*) > 1)", NULL, 0);
 	stray = wa_scalar(path, "SELECT count(*) FROM leased_ports p JOIN "
 	    "instances i ON i.id = p.instance_id WHERE i.state != 'active'",
 	    NULL, 0);
-	if (wa_ledger_open(&l, path, NULL, NULL, 0) != 0)
-		return 1;
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		acked++;
@@ -137,6 +145,9 @@ wa_round(const char *path, int round, long *total)
 	/* The next round starts from no active lease. */
 	bad = wa_ledger_exec(l, "UPDATE instances SET state = 'released'; "
 	    "DELETE FROM leased_ports");
+	if (bad != 0)
+		printf("# round %d: reset: %s (%s)\n", round, wa_strerror(bad),
+		    wa_ledger_errmsg(l));
 	wa_ledger_close(l);
 	printf("# round %d (%s): %d acknowledged, %d lost, integrity %s, "
 	    "%ld shared ports, %ld ports of ended leases\n", round,
