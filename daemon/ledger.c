@@ -22,7 +22,7 @@ extern const char *const wa_migrations[];
 extern const size_t wa_nmigrations;
 
 enum wa_st {
-	ST_UPSERT, ST_INS_PORT, ST_INS_EVENT, ST_RENEW, ST_END, ST_DEL_PORTS,
+	ST_ACTIVE, ST_LOOKUP, ST_UPSERT, ST_INS_PORT, ST_INS_EVENT, ST_RENEW, ST_END, ST_DEL_PORTS,
 	ST_ATTACH, ST_FIND, ST_FIND_ID, ST_FIND_PORT, ST_PORTS_OF, ST_LIST,
 	ST_HISTORY, ST_LOAD, ST_NAMES, ST_NEXT_EXPIRY, ST_COUNTS, ST_NEVENTS,
 	ST_EXPIRED, ST_COUNT
@@ -31,7 +31,16 @@ enum wa_st {
 #define WA_COLS "id, name, product, offset, state, owner_uid, pid, " \
 	"pid_start, created, renewed, expires, labels, home, note"
 
+/*
+ * No RETURNING on the write path: SQLite buffers its rows in an ephemeral
+ * table, a pager opened and freed per statement, which cost more than the
+ * extra SELECT by the unique name.
+ */
 static const char *const wa_sql[ST_COUNT] = {
+	[ST_ACTIVE] = "SELECT id, product, offset FROM instances "
+	    "WHERE name = ?1 AND state = 'active'",
+	[ST_LOOKUP] = "SELECT id, state = 'active' FROM instances "
+	    "WHERE name = ?1",
 	[ST_UPSERT] = "INSERT INTO instances (name, product, offset, state, "
 	    "owner_uid, pid, pid_start, created, renewed, expires, labels, "
 	    "home, note) VALUES (?1, ?2, ?3, 'active', ?4, ?5, ?6, ?7, ?7, ?8, "
@@ -41,19 +50,18 @@ static const char *const wa_sql[ST_COUNT] = {
 	    "pid = excluded.pid, pid_start = excluded.pid_start, "
 	    "created = excluded.created, renewed = excluded.renewed, "
 	    "expires = excluded.expires, labels = excluded.labels, "
-	    "home = excluded.home, note = excluded.note "
-	    "WHERE instances.state != 'active' RETURNING id",
+	    "home = excluded.home, note = excluded.note",
 	[ST_INS_PORT] = "INSERT INTO leased_ports (instance_id, port, proto, "
 	    "name) VALUES (?1, ?2, ?3, ?4)",
 	[ST_INS_EVENT] = "INSERT INTO events (time, kind, instance, product, "
 	    "offset, uid, pid, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[ST_RENEW] = "UPDATE instances SET renewed = ?2, expires = ?3 "
-	    "WHERE name = ?1 AND state = 'active' RETURNING product, offset",
+	    "WHERE id = ?1",
 	[ST_END] = "UPDATE instances SET state = ?2, renewed = ?3 "
-	    "WHERE name = ?1 AND state = 'active' RETURNING id, product, offset",
+	    "WHERE id = ?1",
 	[ST_DEL_PORTS] = "DELETE FROM leased_ports WHERE instance_id = ?1",
 	[ST_ATTACH] = "UPDATE instances SET pid = ?2, pid_start = ?3 "
-	    "WHERE name = ?1 AND state = 'active' RETURNING product, offset",
+	    "WHERE id = ?1",
 	[ST_FIND] = "SELECT " WA_COLS " FROM instances WHERE name = ?1",
 	[ST_FIND_ID] = "SELECT " WA_COLS " FROM instances WHERE id = ?1",
 	[ST_FIND_PORT] = "SELECT instance_id FROM leased_ports "
@@ -525,10 +533,24 @@ static int
 wa_lease_body(struct wa_ledger *l, struct wa_instance *in,
     enum wa_event_kind kind, const char *detail)
 {
-	sqlite3_stmt *s = wa_stmt(l, ST_UPSERT);
+	sqlite3_stmt *s = wa_stmt(l, ST_LOOKUP);
+	int64_t id = 0;
 	int rc;
 
 	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	sqlite3_bind_text(s, 1, in->name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		rc = sqlite3_column_int(s, 1) ? WA_ECONFLICT : 0;
+	} else
+		rc = rc == SQLITE_DONE ? 0 :
+		    wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	wa_done(s);
+	if (rc != 0)    /* WA_ECONFLICT: the name is active already */
+		return rc;
+	if ((s = wa_stmt(l, ST_UPSERT)) == NULL)
 		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
 	if (in->created == 0)
 		in->created = wa_now_ms();
@@ -545,17 +567,10 @@ wa_lease_body(struct wa_ledger *l, struct wa_instance *in,
 	    SQLITE_STATIC);
 	wa_bind_text_or_null(s, 10, in->home);
 	wa_bind_text_or_null(s, 11, in->note);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		in->id = sqlite3_column_int64(s, 0);
-		rc = 0;
-	} else if (rc == SQLITE_DONE)
-		rc = WA_ECONFLICT;   /* the name is active already */
-	else
-		rc = wa_sqlite_err(sqlite3_extended_errcode(l->db));
-	wa_done(s);
-	if (rc != 0)
+	if ((rc = wa_step_done(s)) != 0)
 		return rc;
+	/* A sticky row keeps its id; a new one takes the rowid. */
+	in->id = id != 0 ? id : sqlite3_last_insert_rowid(l->db);
 	in->state = WA_STATE_ACTIVE;
 	for (size_t i = 0; i < in->nports; i++) {
 		if ((s = wa_stmt(l, ST_INS_PORT)) == NULL)
@@ -583,22 +598,26 @@ wa_ledger_lease(struct wa_ledger *l, struct wa_instance *inst,
 	return wa_write_end(l, wa_lease_body(l, inst, kind, detail));
 }
 
-/* Run an UPDATE ... RETURNING product, offset on an active name. */
+/* The id, product and offset of an active name, for its event. */
 static int
-wa_update_active(sqlite3_stmt *s, char **product,
-    int *offset)
+wa_find_active(struct wa_ledger *l, const char *name, int64_t *id,
+    char **product, int *offset)
 {
-	int rc = sqlite3_step(s);
+	sqlite3_stmt *s = wa_stmt(l, ST_ACTIVE);
+	int rc;
 
+	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*product = strdup((const char *)sqlite3_column_text(s, 0));
-		*offset = sqlite3_column_int(s, 1);
+		*id = sqlite3_column_int64(s, 0);
+		*product = strdup((const char *)sqlite3_column_text(s, 1));
+		*offset = sqlite3_column_int(s, 2);
 		rc = *product != NULL ? 0 : WA_ENOMEM;
-	} else if (rc == SQLITE_DONE)
-		rc = WA_ENOTFOUND;
-	else
-		rc = wa_sqlite_err(sqlite3_extended_errcode(
-		    sqlite3_db_handle(s)));
+	} else
+		rc = rc == SQLITE_DONE ? WA_ENOTFOUND :
+		    wa_sqlite_err(sqlite3_extended_errcode(l->db));
 	wa_done(s);
 	return rc;
 }
@@ -609,18 +628,21 @@ wa_ledger_renew(struct wa_ledger *l, const char *name, int64_t expires,
 {
 	sqlite3_stmt *s;
 	char *product = NULL;
+	int64_t id;
 	int rc, offset = -1;
 
 	if ((rc = wa_write_begin(l)) != 0)
 		return rc;
+	if ((rc = wa_find_active(l, name, &id, &product, &offset)) != 0)
+		goto out;
 	if ((s = wa_stmt(l, ST_RENEW)) == NULL) {
 		rc = wa_sqlite_err(sqlite3_extended_errcode(l->db));
 		goto out;
 	}
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, wa_now_ms());
 	wa_bind_nonzero(s, 3, expires);
-	if ((rc = wa_update_active(s, &product, &offset)) == 0)
+	if ((rc = wa_step_done(s)) == 0)
 		rc = wa_event_insert(l, WA_EV_RENEWED, name, product, offset,
 		    uid, pid, NULL);
 out:
@@ -643,24 +665,16 @@ wa_ledger_end(struct wa_ledger *l, const char *name, enum wa_state to,
 		return WA_EINVAL;
 	if ((rc = wa_write_begin(l)) != 0)
 		return rc;
+	if ((rc = wa_find_active(l, name, &id, &product, &offset)) != 0)
+		goto out;
 	if ((s = wa_stmt(l, ST_END)) == NULL) {
 		rc = wa_sqlite_err(sqlite3_extended_errcode(l->db));
 		goto out;
 	}
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_text(s, 2, wa_state_names[to], -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, wa_now_ms());
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		product = strdup((const char *)sqlite3_column_text(s, 1));
-		offset = sqlite3_column_int(s, 2);
-		rc = product != NULL ? 0 : WA_ENOMEM;
-	} else
-		rc = rc == SQLITE_DONE ? WA_ENOTFOUND :
-		    wa_sqlite_err(sqlite3_extended_errcode(l->db));
-	wa_done(s);
-	if (rc != 0)
+	if ((rc = wa_step_done(s)) != 0)
 		goto out;
 	if ((s = wa_stmt(l, ST_DEL_PORTS)) == NULL) {
 		rc = wa_sqlite_err(sqlite3_extended_errcode(l->db));
@@ -681,19 +695,22 @@ wa_ledger_attach(struct wa_ledger *l, const char *name, pid_t pid,
 {
 	sqlite3_stmt *s;
 	char *product = NULL, detail[64];
+	int64_t id;
 	int rc, offset = -1;
 
 	if ((rc = wa_write_begin(l)) != 0)
 		return rc;
+	if ((rc = wa_find_active(l, name, &id, &product, &offset)) != 0)
+		goto out;
 	if ((s = wa_stmt(l, ST_ATTACH)) == NULL) {
 		rc = wa_sqlite_err(sqlite3_extended_errcode(l->db));
 		goto out;
 	}
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 1, id);
 	wa_bind_nonzero(s, 2, pid);
 	wa_bind_nonzero(s, 3, (int64_t)start);
 	snprintf(detail, sizeof detail, "{\"pid\": %ld}", (long)pid);
-	if ((rc = wa_update_active(s, &product, &offset)) == 0)
+	if ((rc = wa_step_done(s)) == 0)
 		rc = wa_event_insert(l, WA_EV_ATTACHED, name, product, offset,
 		    uid, by_pid, detail);
 out:
