@@ -5,6 +5,8 @@
  * and only then are the answers sent.  A lease is never acknowledged
  * before it is durable, and a failed commit undoes the portmap too.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,7 +39,48 @@ wa_batch_write_begin(struct wa_daemon *d)
 			return rc;
 		b->open = true;
 	}
+	b->log_mark = b->nlogs;
 	return wa_ledger_savepoint(d->ledger);
+}
+
+static void
+wa_batch_logs_drop(struct wa_batch *b, size_t mark)
+{
+	while (b->nlogs > mark)
+		free(b->logs[--b->nlogs].line);
+}
+
+void
+wa_batch_log(struct wa_daemon *d, int prio, const char *fmt, ...)
+{
+	struct wa_batch *b = &d->batch;
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (!b->open) {
+		wa_log(prio, "%s", line);
+		return;
+	}
+	if (wa_grow((void **)&b->logs, &b->caplogs, b->nlogs,
+	    sizeof *b->logs) != 0 || (b->logs[b->nlogs].line =
+	    strdup(line)) == NULL)
+		return;
+	b->logs[b->nlogs++].prio = prio;
+}
+
+void
+wa_batch_free(struct wa_daemon *d)
+{
+	struct wa_batch *b = &d->batch;
+
+	wa_batch_logs_drop(b, 0);
+	free(b->logs);
+	free(b->undo);
+	free(b->out);
+	memset(b, 0, sizeof *b);
 }
 
 size_t
@@ -70,6 +113,7 @@ wa_batch_write_end(struct wa_daemon *d, size_t mark, int rc)
 	/* This request only: the others in the batch stand. */
 	wa_ledger_savepoint_rollback(d->ledger);
 	wa_batch_undo(d, mark);
+	wa_batch_logs_drop(&d->batch, d->batch.log_mark);
 }
 
 int
@@ -134,11 +178,15 @@ wa_batch_commit(struct wa_daemon *d)
 			json_decref(p->resp);
 			p->resp = e;
 		}
+		wa_batch_logs_drop(b, 0);
 		/* The cached state may have run ahead of the ledger. */
 		wa_ledger_load(d->ledger, d->map);
 		wa_reaper_resync(d);
 		d->kernel_dirty = true;
 	}
+	for (size_t i = 0; i < b->nlogs; i++)
+		wa_log(b->logs[i].prio, "%s", b->logs[i].line);
+	wa_batch_logs_drop(b, 0);
 	for (size_t i = 0; i < b->nout; i++) {
 		struct wa_pending *p = &b->out[i];
 

@@ -23,8 +23,9 @@ struct wa_conn {
 	char *in;
 	size_t inlen, incap;
 	size_t backlog;
-	int refs;               /* handles open + batch entries */
+	int refs;               /* handles open + batch entries + writes */
 	bool closing;
+	bool eof;               /* the client shut down its side */
 	struct wa_conn *prev, *next;
 };
 
@@ -46,7 +47,10 @@ wa_conn_ref(struct wa_conn *c)
 void
 wa_conn_unref(struct wa_conn *c)
 {
-	if (--c->refs > 0)
+	/* A client that half-closed has had every answer: done. */
+	if (--c->refs == 2 && c->eof)
+		wa_conn_close(c);
+	if (c->refs > 0)
 		return;
 	free(c->in);
 	free(c);
@@ -214,7 +218,16 @@ wa_conn_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 
 	(void)b;
 	if (n < 0) {
-		/* EOF or error: a half line never reached the ledger. */
+		/*
+		 * A half line never reaches the ledger.  At EOF the answers
+		 * still owed (waiting for the commit, or being written) go
+		 * out first: "send, shut down, read" is a fine client.
+		 */
+		if (n == UV_EOF && c->refs > 2) {
+			uv_read_stop(s);
+			c->eof = true;
+			return;
+		}
 		wa_conn_close(c);
 		return;
 	}

@@ -333,7 +333,7 @@ wa_lease_record(struct wa_req *r, const struct wa_product *p,
 		wa_instance_clear(&saved);
 	}
 	json_object_set_new(r->resp, "created", json_true());
-	wa_log(WA_LOG_INFO, "%s %s: %s offset %d for uid %ld",
+	wa_batch_log(r->d, WA_LOG_INFO, "%s %s: %s offset %d for uid %ld",
 	    a->adopt ? "adopted" : "leased", a->name, p->id, offset,
 	    (long)r->peer.uid);
 	return 0;
@@ -513,7 +513,7 @@ wa_lease_end(struct wa_daemon *d, const struct wa_instance *in,
 	d->kernel_dirty = true;
 	if (!d->batch.open)
 		wa_kernel_sync(d);
-	wa_log(WA_LOG_INFO, "%s %s (%s offset %d)", wa_state_name(to),
+	wa_batch_log(d, WA_LOG_INFO, "%s %s (%s offset %d)", wa_state_name(to),
 	    in->name, in->product, in->offset);
 	return 0;
 }

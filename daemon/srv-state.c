@@ -123,8 +123,7 @@ wa_daemon_init(struct wa_daemon *d, uv_loop_t *loop, char *err,
 void
 wa_daemon_free(struct wa_daemon *d)
 {
-	free(d->batch.undo);
-	free(d->batch.out);
+	wa_batch_free(d);
 	wa_ledger_close(d->ledger);
 	wa_catalog_free(d->cat);
 	free(d->map);

@@ -45,8 +45,16 @@ struct wa_pending {
 	int flags;
 };
 
+/* A log line that waits for the batch's commit. */
+struct wa_blog {
+	int prio;
+	char *line;
+};
+
 struct wa_batch {
 	bool open;
+	struct wa_blog *logs;
+	size_t nlogs, caplogs, log_mark;
 	struct wa_undo *undo;
 	size_t nundo, capundo;
 	struct wa_pending *out;
@@ -166,6 +174,11 @@ int wa_batch_note(struct wa_daemon *d, bool held, int proto, uint16_t port,
 void wa_batch_respond(struct wa_daemon *d, struct wa_conn *c, json_t *resp,
     int flags);
 void wa_batch_commit(struct wa_daemon *d);
+/* Log a change: at once outside a batch, else once the batch commits
+ * (nothing if it does not). */
+void wa_batch_log(struct wa_daemon *d, int prio, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void wa_batch_free(struct wa_daemon *d);
 void wa_batch_check_cb(uv_check_t *h);
 
 /* srv-lease.c */

@@ -82,6 +82,18 @@ check "180 pipelined requests: answers in request order" \
     bash -c '[ "$(grep -o "\"id\":[0-9]*}*$" "$0" | tr -dc "0-9\n" | paste -sd,)" = "$(seq -s, 1 180)" ]' "$T/pipe.out"
 check "a show pipelined after a lease sees it" [ "$(grep -c '"state":"active"' "$T/pipe.out")" -eq 120 ]
 for i in $(seq 1 60); do printf '{"op":"release","name":"pipe-%d"}\n' "$i"; done | raw --bytes >/dev/null
+# Send, shut down the writing side, read: every answer still comes, also
+# when the answers are still queued for writing at the shutdown (four
+# catalogs: 0.9 MB, more than the socket buffer, less than the backlog
+# limit) or wait for the batch's commit.
+big=$(for i in 1 2 3 4; do echo '{"op":"products"}'; done | raw --bytes | grep -c '"ok":true' || true)
+check "answers queued at the client's shutdown are still written ($big/4)" [ "$big" -eq 4 ]
+for i in $(seq 1 60); do
+	printf '{"op":"lease","product":"is","name":"shut-%d"}\n{"op":"ping"}\n' "$i"
+done >"$T/shut"
+n=$(raw --bytes <"$T/shut" | grep -c '"ok":true' || true)
+for i in $(seq 1 60); do printf '{"op":"release","name":"shut-%d"}\n' "$i"; done | raw >/dev/null
+check "leases sent before the client's shutdown are all answered ($n/120)" [ "$n" -eq 120 ]
 
 before=$(sqlite3 "$DB" "SELECT count(*) FROM events; SELECT count(*) FROM leased_ports")
 bad=$(printf '%s\n' 'garbage' '{"op":' '[1,2]' '{"op":42}' '{"op":"lease","product":7}' \
