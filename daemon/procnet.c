@@ -105,6 +105,21 @@ wa_procnet_file(const char *procroot, size_t i, wa_procnet_cb cb, void *arg)
 	return rc;
 }
 
+/* The live host asked through sock_diag; false sends the caller to the
+ * /proc/net text (a sample directory, or netlink refused). */
+static bool
+wa_procnet_live(const char *procroot, wa_procnet_cb cb, void *arg, int *n)
+{
+	int tcp, udp;
+
+	if (strcmp(procroot, "/proc") != 0 ||
+	    (tcp = wa_sockdiag_each(WA_TCP, cb, arg)) < 0 ||
+	    (udp = wa_sockdiag_each(WA_UDP, cb, arg)) < 0)
+		return false;
+	*n = tcp + udp;
+	return true;
+}
+
 int
 wa_procnet_scan(struct wa_portmap *m, const char *procroot)
 {
@@ -112,6 +127,8 @@ wa_procnet_scan(struct wa_portmap *m, const char *procroot)
 	int rc, total = 0, nread = 0;
 
 	wa_portmap_clear_layer(m, WA_LAYER_HOST);
+	if (wa_procnet_live(procroot, wa_procnet_mark, m, &total))
+		return total;
 	/* tcp6/udp6 vanish when IPv6 is off: one readable table is enough. */
 	for (i = 0; i < sizeof(wa_procnet_files) / sizeof(*wa_procnet_files);
 	    i++) {
@@ -144,6 +161,9 @@ wa_procnet_inode(const char *procroot, int proto, uint16_t port)
 	struct wa_inode_find f = { port, 0 };
 	size_t i;
 
+	if (strcmp(procroot, "/proc") == 0 &&
+	    wa_sockdiag_each(proto, wa_procnet_inode_cb, &f) >= 0)
+		return f.inode;
 	for (i = 0; i < sizeof(wa_procnet_files) / sizeof(*wa_procnet_files) &&
 	    f.inode == 0; i++)
 		if (wa_procnet_files[i].proto == proto)

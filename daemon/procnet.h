@@ -20,7 +20,10 @@ typedef void (*wa_procnet_cb)(void *arg, int proto, uint16_t port,
     unsigned long inode);
 int wa_procnet_parse(const char *text, int proto, wa_procnet_cb cb,
     void *arg);
-/* Refresh the host layer of m from procroot ("/proc"). */
+/* The same walk over the live kernel's sockets through sock_diag
+ * (sockdiag.c); WA_EIO when netlink is refused. */
+int wa_sockdiag_each(int proto, wa_procnet_cb cb, void *arg);
+/* Refresh the host layer of m from procroot ("/proc": sock_diag first). */
 int wa_procnet_scan(struct wa_portmap *m, const char *procroot);
 /* The inode of the socket holding port (0 when none). */
 unsigned long wa_procnet_inode(const char *procroot, int proto,
