@@ -36,7 +36,7 @@ wa_die(const char *what, int rc)
 static double
 wa_run(const char *dir, enum wa_sync sync, int batch, int total)
 {
-	struct wa_ledger_opts o = { sync, 5000, false };
+	struct wa_ledger_opts o = { .sync = sync, .busy_timeout_ms = 5000 };
 	struct wa_lease_port ports[4];
 	struct wa_instance in;
 	struct wa_ledger *l;

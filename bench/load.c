@@ -2,7 +2,8 @@
  * load.c: the load generator for wso2-allocd and, for comparison, for
  * portpicker's portserver.  C client processes (each its own pid, as
  * portserver requires) send N requests in all and the figures are
- * printed as one line: requests per second and p50/p99/max latency.
+ * printed as one line: requests per second and p50/p99/max latency (of
+ * the lease round trip alone for wso2).
  *
  *   load wso2 SOCKET C N [PRODUCT]   each request: lease then release
  *                                    (two round trips on one connection)
@@ -101,6 +102,7 @@ wa_client(const char *mode, const char *path, int k, int count,
 			    "\"%s\",\"name\":\"%s\"}\n", product, name);
 			if (wa_rpc(fd, req, "\"ok\":true") != 0)
 				fails++;
+			lat[i] = wa_now() - t0;
 			snprintf(req, sizeof req, "{\"op\":\"release\",\"name\":"
 			    "\"%s\"}\n", name);
 			if (wa_rpc(fd, req, "\"ok\":true") != 0)
@@ -113,8 +115,8 @@ wa_client(const char *mode, const char *path, int k, int count,
 				fails++;
 			if (pfd >= 0)
 				close(pfd);
+			lat[i] = wa_now() - t0;
 		}
-		lat[i] = wa_now() - t0;
 	}
 	if (fd >= 0)
 		close(fd);

@@ -119,7 +119,8 @@ wa_off_run(struct wa_ledger *l, struct wa_off *o, json_t *req, json_t *resp)
 int
 wa_offline_call(struct wa_cli *cli, json_t *req, json_t **resp)
 {
-	struct wa_ledger_opts lo = { WA_SYNC_FULL, 1000, true };
+	struct wa_ledger_opts lo = { .sync = WA_SYNC_FULL,
+	    .busy_timeout_ms = 1000, .readonly = true };
 	struct wa_off o = { NULL, NULL };
 	struct wa_ledger *l = NULL;
 	const char *dirs[2];

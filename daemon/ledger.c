@@ -25,7 +25,8 @@ enum wa_st {
 	ST_ACTIVE, ST_LOOKUP, ST_UPSERT, ST_INS_PORT, ST_INS_EVENT, ST_RENEW, ST_END, ST_DEL_PORTS,
 	ST_ATTACH, ST_FIND, ST_FIND_ID, ST_FIND_PORT, ST_PORTS_OF, ST_LIST,
 	ST_HISTORY, ST_LOAD, ST_NAMES, ST_NEXT_EXPIRY, ST_COUNTS, ST_NEVENTS,
-	ST_EXPIRED, ST_COUNT
+	ST_EXPIRED, ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SP_REQ, ST_REL_REQ,
+	ST_RB_REQ, ST_SP_OP, ST_REL_OP, ST_RB_OP, ST_COUNT
 };
 
 #define WA_COLS "id, name, product, offset, state, owner_uid, pid, " \
@@ -85,6 +86,16 @@ static const char *const wa_sql[ST_COUNT] = {
 	[ST_NEVENTS] = "SELECT count(*) FROM events",
 	[ST_EXPIRED] = "SELECT name FROM instances WHERE state = 'active' "
 	    "AND expires IS NOT NULL AND expires <= ?1 ORDER BY expires",
+	/* Prepared once: sqlite3_exec would parse them on every request. */
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SP_REQ] = "SAVEPOINT wa_req",
+	[ST_REL_REQ] = "RELEASE wa_req",
+	[ST_RB_REQ] = "ROLLBACK TO wa_req",
+	[ST_SP_OP] = "SAVEPOINT wa_op",
+	[ST_REL_OP] = "RELEASE wa_op",
+	[ST_RB_OP] = "ROLLBACK TO wa_op",
 };
 
 struct wa_ledger {
@@ -95,6 +106,7 @@ struct wa_ledger {
 	bool in_tx;
 	enum wa_sync sync;
 	int version;
+	int wal_frames;             /* as the WAL hook last saw it */
 	sqlite3_stmt *st[ST_COUNT];
 };
 
@@ -165,6 +177,16 @@ wa_step_done(sqlite3_stmt *s)
 	    sqlite3_db_handle(s)));
 	wa_done(s);
 	return rc;
+}
+
+/* One of the transaction-control statements above. */
+static int
+wa_tx(struct wa_ledger *l, enum wa_st id)
+{
+	sqlite3_stmt *s = wa_stmt(l, id);
+
+	return s != NULL ? wa_step_done(s) :
+	    wa_sqlite_err(sqlite3_extended_errcode(l->db));
 }
 
 static void
@@ -292,7 +314,9 @@ wa_ledger_pragmas(struct wa_ledger *l, char *err, size_t errlen)
 	if (l->readonly)
 		return wa_exec(l, "PRAGMA query_only = ON");
 	if ((rc = wa_exec(l, "PRAGMA journal_mode = WAL")) != 0 ||
-	    (rc = wa_exec(l, "PRAGMA foreign_keys = ON")) != 0)
+	    (rc = wa_exec(l, "PRAGMA foreign_keys = ON")) != 0 ||
+	    /* A log grown by a burst shrinks back when it restarts. */
+	    (rc = wa_exec(l, "PRAGMA journal_size_limit = 16777216")) != 0)
 		goto fail;
 	snprintf(sql, sizeof sql, "PRAGMA synchronous = %s",
 	    l->sync == WA_SYNC_NORMAL ? "NORMAL" : "FULL");
@@ -302,6 +326,18 @@ wa_ledger_pragmas(struct wa_ledger *l, char *err, size_t errlen)
 fail:
 	snprintf(err, errlen, "ledger %s: %s", l->path, sqlite3_errmsg(l->db));
 	return rc;
+}
+
+/* Replaces SQLite's auto-checkpoint hook: only count. */
+static int
+wa_ledger_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct wa_ledger *l = arg;
+
+	(void)db;
+	(void)name;
+	l->wal_frames = frames;
+	return SQLITE_OK;
 }
 
 int
@@ -366,6 +402,8 @@ wa_ledger_open(struct wa_ledger **out, const char *path,
 		goto out;
 	}
 	rc = l->readonly ? 0 : wa_ledger_migrate(l, err, errlen);
+	if (rc == 0 && !l->readonly && o != NULL && o->manual_checkpoint)
+		sqlite3_wal_hook(l->db, wa_ledger_wal_hook, l);
 out:
 	if (rc != 0)
 		wa_ledger_close(l);
@@ -387,6 +425,53 @@ wa_ledger_close(struct wa_ledger *l)
 		close(l->lockfd);
 	free(l->path);
 	free(l);
+}
+
+int
+wa_ledger_wal_frames(const struct wa_ledger *l)
+{
+	return l->wal_frames;
+}
+
+int
+wa_ledger_checkpointer_open(const struct wa_ledger *w, struct wa_ledger **out)
+{
+	struct wa_ledger *l;
+	int rc;
+
+	*out = NULL;
+	if ((l = calloc(1, sizeof *l)) == NULL)
+		return WA_ENOMEM;
+	l->lockfd = -1;
+	l->sync = w->sync;
+	l->version = w->version;
+	if ((l->path = strdup(w->path)) == NULL) {
+		rc = WA_ENOMEM;
+		goto out;
+	}
+	rc = wa_sqlite_err(sqlite3_open_v2(l->path, &l->db,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+	    SQLITE_OPEN_EXRESCODE, NULL));
+	if (rc != 0)
+		goto out;
+	sqlite3_busy_timeout(l->db, 5000);
+	/* Its own writes are the checkpoint's: the writer's sync level. */
+	rc = wa_exec(l, l->sync == WA_SYNC_NORMAL ?
+	    "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
+out:
+	if (rc != 0)
+		wa_ledger_close(l);
+	else
+		*out = l;
+	return rc;
+}
+
+int
+wa_ledger_checkpoint(struct wa_ledger *l, bool truncate)
+{
+	return wa_sqlite_err(sqlite3_wal_checkpoint_v2(l->db, NULL,
+	    truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL));
 }
 
 int
@@ -426,7 +511,7 @@ wa_ledger_begin(struct wa_ledger *l)
 
 	if (l->in_tx)
 		return WA_EINVAL;
-	if ((rc = wa_exec(l, "BEGIN IMMEDIATE")) == 0)
+	if ((rc = wa_tx(l, ST_BEGIN)) == 0)
 		l->in_tx = true;
 	return rc;
 }
@@ -438,8 +523,8 @@ wa_ledger_commit(struct wa_ledger *l)
 
 	if (!l->in_tx)
 		return WA_EINVAL;
-	if ((rc = wa_exec(l, "COMMIT")) != 0)
-		wa_exec(l, "ROLLBACK");
+	if ((rc = wa_tx(l, ST_COMMIT)) != 0)
+		wa_tx(l, ST_ROLLBACK);
 	l->in_tx = false;
 	return rc;
 }
@@ -448,27 +533,27 @@ void
 wa_ledger_rollback(struct wa_ledger *l)
 {
 	if (l->in_tx)
-		wa_exec(l, "ROLLBACK");
+		wa_tx(l, ST_ROLLBACK);
 	l->in_tx = false;
 }
 
 int
 wa_ledger_savepoint(struct wa_ledger *l)
 {
-	return wa_exec(l, "SAVEPOINT wa_req");
+	return wa_tx(l, ST_SP_REQ);
 }
 
 int
 wa_ledger_savepoint_release(struct wa_ledger *l)
 {
-	return wa_exec(l, "RELEASE wa_req");
+	return wa_tx(l, ST_REL_REQ);
 }
 
 void
 wa_ledger_savepoint_rollback(struct wa_ledger *l)
 {
-	wa_exec(l, "ROLLBACK TO wa_req");
-	wa_exec(l, "RELEASE wa_req");
+	wa_tx(l, ST_RB_REQ);
+	wa_tx(l, ST_REL_REQ);
 }
 
 bool
@@ -486,7 +571,7 @@ wa_write_begin(struct wa_ledger *l)
 {
 	if (l->readonly)
 		return WA_EREADONLY;
-	return wa_exec(l, l->in_tx ? "SAVEPOINT wa_op" : "BEGIN IMMEDIATE");
+	return wa_tx(l, l->in_tx ? ST_SP_OP : ST_BEGIN);
 }
 
 static int
@@ -495,16 +580,16 @@ wa_write_end(struct wa_ledger *l, int rc)
 	int crc;
 
 	if (rc == 0) {
-		crc = wa_exec(l, l->in_tx ? "RELEASE wa_op" : "COMMIT");
+		crc = wa_tx(l, l->in_tx ? ST_REL_OP : ST_COMMIT);
 		if (crc == 0)
 			return 0;
 		rc = crc;
 	}
 	if (l->in_tx) {
-		wa_exec(l, "ROLLBACK TO wa_op");
-		wa_exec(l, "RELEASE wa_op");
+		wa_tx(l, ST_RB_OP);
+		wa_tx(l, ST_REL_OP);
 	} else
-		wa_exec(l, "ROLLBACK");
+		wa_tx(l, ST_ROLLBACK);
 	return rc;
 }
 

@@ -32,6 +32,8 @@ struct wa_ledger_opts {
 	enum wa_sync sync;      /* default FULL */
 	int busy_timeout_ms;    /* default 5000 */
 	bool readonly;          /* no lock, no migrations, query_only */
+	/* No checkpoint inside a commit: the caller runs them (below). */
+	bool manual_checkpoint;
 };
 
 struct wa_lease_port {
@@ -83,6 +85,20 @@ const char *wa_ledger_path(const struct wa_ledger *l);
 enum wa_sync wa_ledger_sync(const struct wa_ledger *l);
 /* The last SQLite message, for logs. */
 const char *wa_ledger_errmsg(const struct wa_ledger *l);
+
+/*
+ * WAL checkpoints off the writer's thread.  SQLite would copy the log
+ * back into the database inside every 1,000th page's commit (10 ms here,
+ * and fsyncs), a stall every client waiting on that commit would see.
+ * wal_frames: the log's length after the last commit.  The checkpointer
+ * is a second connection to the same file, to be used by one other
+ * thread; a checkpoint never blocks the writer (PASSIVE), except with
+ * truncate, which also empties the log and is meant for idle moments.
+ */
+int wa_ledger_wal_frames(const struct wa_ledger *l);
+int wa_ledger_checkpointer_open(const struct wa_ledger *l,
+    struct wa_ledger **out);
+int wa_ledger_checkpoint(struct wa_ledger *l, bool truncate);
 
 /* Transactions and savepoints, for group commit. */
 int wa_ledger_begin(struct wa_ledger *l);

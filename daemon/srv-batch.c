@@ -183,7 +183,8 @@ wa_batch_commit(struct wa_daemon *d)
 		wa_ledger_load(d->ledger, d->map);
 		wa_reaper_resync(d);
 		d->kernel_dirty = true;
-	}
+	} else
+		wa_ckpt_note(d);
 	for (size_t i = 0; i < b->nlogs; i++)
 		wa_log(b->logs[i].prio, "%s", b->logs[i].line);
 	wa_batch_logs_drop(b, 0);

@@ -273,6 +273,16 @@ wa_lease_existing(struct wa_req *r, const struct wa_product *p,
 }
 
 static int
+wa_port_cmp(const void *a, const void *b)
+{
+	const struct wa_lease_port *x = a, *y = b;
+
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	return (x->proto > y->proto) - (x->proto < y->proto);
+}
+
+static int
 wa_lease_record(struct wa_req *r, const struct wa_product *p,
     struct wa_lease_args *a, const struct wa_port_def **sel, size_t nsel,
     int offset, unsigned long long start)
@@ -315,23 +325,14 @@ wa_lease_record(struct wa_req *r, const struct wa_product *p,
 	for (size_t i = 0; i < nsel; i++)
 		wa_batch_note(r->d, true, sel[i]->proto, ports[i].port,
 		    (uint32_t)in.id);
-	in.state = WA_STATE_ACTIVE;
-	in.ports = NULL;
-	in.nports = 0;
 	if (in.pid != 0)
 		wa_reaper_watch(r->d, in.name, in.pid, start);
 	if (in.expires != 0)
 		wa_reaper_rearm(r->d);
-	/* Show what the ledger holds, ports included. */
-	{
-		struct wa_instance saved;
-
-		if (wa_ledger_find(r->d->ledger, a->name, &saved) != 0)
-			return wa_req_fail(r, WA_EINTERNAL, "lease vanished");
-		json_object_set_new(r->resp, "lease", wa_lease_json(r->d,
-		    &saved));
-		wa_instance_clear(&saved);
-	}
+	/* What was just written, rendered without reading it back, in the
+	 * ledger's order. */
+	qsort(ports, nsel, sizeof *ports, wa_port_cmp);
+	json_object_set_new(r->resp, "lease", wa_lease_json(r->d, &in));
 	json_object_set_new(r->resp, "created", json_true());
 	wa_batch_log(r->d, WA_LOG_INFO, "%s %s: %s offset %d for uid %ld",
 	    a->adopt ? "adopted" : "leased", a->name, p->id, offset,

@@ -228,6 +228,7 @@ wa_stop(struct wa_daemon *d, const char *why)
 	uv_close((uv_handle_t *)&d->listener, NULL);
 	wa_conn_close_all(d);
 	wa_reaper_stop(d);
+	wa_ckpt_stop(d);
 	uv_close((uv_handle_t *)&d->committer, NULL);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
@@ -295,6 +296,7 @@ main(int argc, char **argv)
 	d.committer.data = &d;
 	uv_check_start(&d.committer, wa_batch_check_cb);
 	wa_signals(&d);
+	wa_ckpt_start(&d);
 	wa_reaper_start(&d);
 	wa_log(WA_LOG_NOTICE, "wso2-allocd %s serving %s, ledger %s (sync "
 	    "%s), %zu products, ports below %d", WA_VERSION, d.socket_path,

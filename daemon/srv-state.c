@@ -85,7 +85,8 @@ int
 wa_daemon_init(struct wa_daemon *d, uv_loop_t *loop, char *err,
     size_t errlen)
 {
-	struct wa_ledger_opts lo = { d->cfg.sync, 5000, false };
+	struct wa_ledger_opts lo = { .sync = d->cfg.sync,
+	    .busy_timeout_ms = 5000, .manual_checkpoint = true };
 	int rc, lo_port = 32768, hi_port = 60999;
 
 	d->loop = loop;
@@ -124,6 +125,7 @@ void
 wa_daemon_free(struct wa_daemon *d)
 {
 	wa_batch_free(d);
+	wa_ledger_close(d->ckpt);   /* first: the last close cleans the WAL */
 	wa_ledger_close(d->ledger);
 	wa_catalog_free(d->cat);
 	free(d->map);

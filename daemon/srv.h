@@ -102,6 +102,11 @@ struct wa_daemon {
 	unsigned long long requests;
 	uint64_t kernel_admin[WA_BITMAP_WORDS];  /* reserved by the admin */
 	bool kernel_dirty;          /* leases changed since the last sync */
+	struct wa_ledger *ckpt;     /* the checkpointer's connection */
+	uv_work_t ckpt_work;
+	uv_timer_t ckpt_idle;
+	bool ckpt_busy;
+	int ckpt_rc;
 };
 
 /* One request being handled. */
@@ -180,6 +185,11 @@ void wa_batch_log(struct wa_daemon *d, int prio, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void wa_batch_free(struct wa_daemon *d);
 void wa_batch_check_cb(uv_check_t *h);
+
+/* srv-ckpt.c: WAL checkpoints off the loop; note after every commit. */
+void wa_ckpt_start(struct wa_daemon *d);
+void wa_ckpt_note(struct wa_daemon *d);
+void wa_ckpt_stop(struct wa_daemon *d);
 
 /* srv-lease.c */
 int wa_lease_grant(struct wa_req *r, bool adopt);

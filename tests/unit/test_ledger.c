@@ -658,7 +658,8 @@ test_disk_full(void **state)
 static void
 test_readonly(void **state)
 {
-	struct wa_ledger_opts o = { WA_SYNC_FULL, 100, true };
+	struct wa_ledger_opts o = { .sync = WA_SYNC_FULL,
+	    .busy_timeout_ms = 100, .readonly = true };
 	struct wa_ledger *l, *ro;
 	struct wa_instance in;
 
