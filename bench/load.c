@@ -9,6 +9,9 @@
  *                                    (two round trips on one connection)
  *   load portserver @NAME C N        each request: connect, "<pid>\n",
  *                                    read the port (one per connection)
+ *   load list SOCKET N               N list requests, one connection each
+ *                                    (as the CLI makes): mean and max time
+ *                                    to the answer's last byte
  */
 #include <errno.h>
 #include <stddef.h>
@@ -123,6 +126,40 @@ wa_client(const char *mode, const char *path, int k, int count,
 	return fails;
 }
 
+/* Time N list round trips, the whole answer read. */
+static int
+wa_list_bench(const char *path, int n)
+{
+	static const char req[] = "{\"op\":\"list\"}\n";
+	static char buf[1 << 16];
+	double sum = 0, max = 0;
+	size_t bytes = 0;
+
+	for (int i = 0; i < n; i++) {
+		double t0 = wa_now(), t;
+		int fd = wa_dial(path);
+		ssize_t r = 0;
+
+		bytes = 0;
+		if (fd < 0 || send(fd, req, sizeof req - 1, MSG_NOSIGNAL) < 0)
+			return 1;
+		while ((r = recv(fd, buf, sizeof buf, 0)) > 0) {
+			bytes += (size_t)r;
+			if (buf[r - 1] == '\n')
+				break;
+		}
+		close(fd);
+		if (r <= 0)
+			return 1;
+		t = wa_now() - t0;
+		sum += t;
+		max = t > max ? t : max;
+	}
+	printf("list       requests %6d  mean %8.3f ms  max %8.3f ms  "
+	    "answer %zu bytes\n", n, sum / n * 1e3, max * 1e3, bytes);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -131,10 +168,14 @@ main(int argc, char **argv)
 	int c, n, per, status, fails = 0;
 	size_t total;
 
+	if (argc == 4 && strcmp(argv[1], "list") == 0)
+		return wa_list_bench(argv[2], atoi(argv[3]) > 0 ?
+		    atoi(argv[3]) : 1);
 	if (argc < 5 || (strcmp(argv[1], "wso2") != 0 &&
 	    strcmp(argv[1], "portserver") != 0)) {
 		fprintf(stderr, "usage: load wso2 SOCKET CLIENTS REQUESTS "
-		    "[PRODUCT]\n       load portserver @NAME CLIENTS REQUESTS\n");
+		    "[PRODUCT]\n       load portserver @NAME CLIENTS REQUESTS\n"
+		    "       load list SOCKET REQUESTS\n");
 		return 64;
 	}
 	mode = argv[1];

@@ -31,7 +31,7 @@ wa_off_lease(void *arg, const struct wa_instance *in)
 	struct wa_off *o = arg;
 
 	json_array_append_new(o->out, wa_instance_json(o->cat, in, 32768,
-	    60999));
+	    60999, false));
 	return 0;
 }
 
@@ -110,7 +110,7 @@ wa_off_run(struct wa_ledger *l, struct wa_off *o, json_t *req, json_t *resp)
 		return WA_EINVAL;
 	if (rc == 0) {
 		json_object_set_new(resp, "lease", wa_instance_json(o->cat, &in,
-		    32768, 60999));
+		    32768, 60999, true));
 		wa_instance_clear(&in);
 	}
 	return rc;

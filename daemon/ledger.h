@@ -91,14 +91,15 @@ const char *wa_ledger_errmsg(const struct wa_ledger *l);
  * back into the database inside every 1,000th page's commit (10 ms here,
  * and fsyncs), a stall every client waiting on that commit would see.
  * wal_frames: the log's length after the last commit.  The checkpointer
- * is a second connection to the same file, to be used by one other
- * thread; a checkpoint never blocks the writer (PASSIVE), except with
- * truncate, which also empties the log and is meant for idle moments.
+ * is a second connection to the same file, for one other thread.  A
+ * checkpoint is PASSIVE (it never blocks the writer); *backfilled gets
+ * the frames now in the database.  The writer restarts the log only when
+ * its transaction begins with every frame backfilled.
  */
 int wa_ledger_wal_frames(const struct wa_ledger *l);
 int wa_ledger_checkpointer_open(const struct wa_ledger *l,
     struct wa_ledger **out);
-int wa_ledger_checkpoint(struct wa_ledger *l, bool truncate);
+int wa_ledger_checkpoint(struct wa_ledger *l, int *backfilled);
 
 /* Transactions and savepoints, for group commit. */
 int wa_ledger_begin(struct wa_ledger *l);
@@ -137,7 +138,8 @@ int wa_ledger_find_id(struct wa_ledger *l, int64_t id,
     struct wa_instance *out);
 int wa_ledger_find_port(struct wa_ledger *l, int proto, uint16_t port,
     struct wa_instance *out);
-/* cb returns non-zero to stop (that value is returned). */
+/* cb returns non-zero to stop (that value is returned); it may read and
+ * write the ledger, but not list again (the walk's statement is shared). */
 typedef int (*wa_instance_cb)(void *arg, const struct wa_instance *inst);
 int wa_ledger_list(struct wa_ledger *l, const struct wa_ledger_filter *f,
     wa_instance_cb cb, void *arg);

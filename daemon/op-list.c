@@ -1,4 +1,5 @@
-/* op-list.c: leases by product, owner and state (default: active). */
+/* op-list.c: leases by product, owner and state (default: active); ports
+ * without their descriptions (show and products have them). */
 #include <string.h>
 
 #include "srv.h"
@@ -13,7 +14,8 @@ wa_list_one(void *arg, const struct wa_instance *in)
 {
 	struct wa_list_ctx *c = arg;
 
-	return json_array_append_new(c->leases, wa_lease_json(c->d, in)) == 0 ?
+	return json_array_append_new(c->leases, wa_instance_json(c->d->cat, in,
+	    c->d->alloc.ephemeral_lo, c->d->alloc.ephemeral_hi, false)) == 0 ?
 	    0 : WA_ENOMEM;
 }
 

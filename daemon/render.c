@@ -2,6 +2,7 @@
  * render.c: leases and events in the protocol's shape (docs/protocol.md).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "render.h"
 #include "util.h"
@@ -15,15 +16,32 @@ wa_time_json(int64_t ms)
 	    json_null();
 }
 
+static json_t *
+wa_port_json(const struct wa_lease_port *lp, const struct wa_port_def *def,
+    bool describe)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "name", json_string(lp->name));
+	json_object_set_new(j, "port", json_integer(lp->port));
+	json_object_set_new(j, "proto", json_string(wa_proto_name(lp->proto)));
+	if (describe)
+		json_object_set_new(j, "description", json_string(def != NULL ?
+		    def->description : ""));
+	return j;
+}
+
 json_t *
 wa_instance_json(const struct wa_catalog *cat, const struct wa_instance *in,
-    int ephemeral_lo, int ephemeral_hi)
+    int ephemeral_lo, int ephemeral_hi, bool describe)
 {
 	const struct wa_product *p = wa_catalog_find(cat, in->product);
 	json_t *j, *ports = json_array(), *warn = json_array(), *labels;
 	char w[160];
 
-	labels = json_loads(in->labels != NULL ? in->labels : "{}", 0, NULL);
+	/* Most leases have none: skip the parser for them. */
+	labels = in->labels == NULL || strcmp(in->labels, "{}") == 0 ?
+	    json_object() : json_loads(in->labels, 0, NULL);
 	if (p == NULL && cat != NULL)
 		json_array_append_new(warn, json_string("product no longer in "
 		    "the catalog"));
@@ -31,10 +49,8 @@ wa_instance_json(const struct wa_catalog *cat, const struct wa_instance *in,
 		const struct wa_port_def *def = p != NULL ?
 		    wa_product_port(p, in->ports[i].name) : NULL;
 
-		json_array_append_new(ports, json_pack("{sssissss}",
-		    "name", in->ports[i].name, "port", in->ports[i].port,
-		    "proto", wa_proto_name(in->ports[i].proto),
-		    "description", def != NULL ? def->description : ""));
+		json_array_append_new(ports, wa_port_json(&in->ports[i], def,
+		    describe));
 		if (in->ports[i].port >= ephemeral_lo &&
 		    in->ports[i].port <= ephemeral_hi) {
 			snprintf(w, sizeof w, "port %u/%s (%s) is inside the "

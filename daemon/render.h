@@ -10,9 +10,12 @@
 #include "catalog.h"
 #include "ledger.h"
 
-/* New references; cat may be NULL (no port descriptions then). */
+/* New references; cat may be NULL (no port descriptions then).  Without
+ * describe the ports carry no description: a list repeats the catalog's
+ * text for every lease, two thirds of its bytes. */
 json_t *wa_instance_json(const struct wa_catalog *cat,
-    const struct wa_instance *in, int ephemeral_lo, int ephemeral_hi);
+    const struct wa_instance *in, int ephemeral_lo, int ephemeral_hi,
+    bool describe);
 json_t *wa_event_json(const struct wa_event *ev);
 
 #endif

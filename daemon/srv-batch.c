@@ -35,6 +35,7 @@ wa_batch_write_begin(struct wa_daemon *d)
 	int rc;
 
 	if (!b->open) {
+		wa_ckpt_before_begin(d);
 		if ((rc = wa_ledger_begin(d->ledger)) != 0)
 			return rc;
 		b->open = true;
@@ -132,24 +133,26 @@ wa_batch_note(struct wa_daemon *d, bool held, int proto, uint16_t port,
 }
 
 void
-wa_batch_respond(struct wa_daemon *d, struct wa_conn *c, json_t *resp,
+wa_batch_respond(struct wa_daemon *d, struct wa_conn *c, struct wa_answer *a,
     int flags)
 {
 	struct wa_batch *b = &d->batch;
 
 	/* Nothing waits for a commit: answer at once. */
 	if (!b->open) {
-		wa_conn_send(c, resp, (flags & WA_RESP_CLOSE) != 0);
-		json_decref(resp);
+		wa_conn_send(c, a->text, a->len, (flags & WA_RESP_CLOSE) != 0);
+		a->text = NULL;
+		wa_answer_clear(a);
 		return;
 	}
 	if (wa_grow((void **)&b->out, &b->capout, b->nout, sizeof *b->out)
 	    != 0) {
-		json_decref(resp);
+		wa_answer_clear(a);
 		return;
 	}
 	wa_conn_ref(c);
-	b->out[b->nout++] = (struct wa_pending){ c, resp, flags };
+	b->out[b->nout++] = (struct wa_pending){ c, *a, flags };
+	memset(a, 0, sizeof *a);
 	if (flags & WA_RESP_WRITE)
 		b->writes++;
 }
@@ -169,14 +172,14 @@ wa_batch_commit(struct wa_daemon *d)
 		wa_batch_undo(d, 0);
 		for (size_t i = 0; i < b->nout; i++) {
 			struct wa_pending *p = &b->out[i];
+			json_t *id = p->a.id;
 
-			if (!(p->flags & WA_RESP_WRITE) ||
-			    !json_is_true(json_object_get(p->resp, "ok")))
+			if (!(p->flags & WA_RESP_WRITE) || !p->a.ok)
 				continue;
-			json_t *e = wa_error_resp(json_object_get(p->resp, "id"),
-			    WA_EUNAVAIL, wa_strerror(rc), NULL);
-			json_decref(p->resp);
-			p->resp = e;
+			p->a.id = NULL;
+			wa_answer_clear(&p->a);
+			wa_answer_error(&p->a, id, WA_EUNAVAIL, wa_strerror(rc));
+			json_decref(id);
 		}
 		wa_batch_logs_drop(b, 0);
 		/* The cached state may have run ahead of the ledger. */
@@ -191,8 +194,10 @@ wa_batch_commit(struct wa_daemon *d)
 	for (size_t i = 0; i < b->nout; i++) {
 		struct wa_pending *p = &b->out[i];
 
-		wa_conn_send(p->conn, p->resp, (p->flags & WA_RESP_CLOSE) != 0);
-		json_decref(p->resp);
+		wa_conn_send(p->conn, p->a.text, p->a.len,
+		    (p->flags & WA_RESP_CLOSE) != 0);
+		p->a.text = NULL;
+		wa_answer_clear(&p->a);
 		wa_conn_unref(p->conn);
 	}
 	b->nout = 0;

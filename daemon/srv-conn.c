@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "jsonout.h"
 #include "srv.h"
 
 /* A client that leaves this much unread output is dropped. */
@@ -109,35 +110,21 @@ wa_write_done(uv_write_t *req, int status)
 }
 
 void
-wa_conn_send(struct wa_conn *c, json_t *resp, bool close_after)
+wa_conn_send(struct wa_conn *c, char *text, size_t len, bool close_after)
 {
 	struct wa_write *w;
 	uv_buf_t b;
-	size_t len;
 
-	if (c->closing)
+	if (c->closing) {
+		free(text);
 		return;
-	if ((w = calloc(1, sizeof *w)) == NULL ||
-	    (w->buf = json_dumps(resp, JSON_COMPACT)) == NULL) {
-		free(w);
+	}
+	if (text == NULL || (w = calloc(1, sizeof *w)) == NULL) {
+		free(text);
 		wa_conn_close(c);
 		return;
 	}
-	/* json_dumps leaves room for nothing: grow by the newline. */
-	len = strlen(w->buf);
-	{
-		char *nb = realloc(w->buf, len + 2);
-
-		if (nb == NULL) {
-			free(w->buf);
-			free(w);
-			wa_conn_close(c);
-			return;
-		}
-		w->buf = nb;
-	}
-	w->buf[len++] = '\n';
-	w->buf[len] = '\0';
+	w->buf = text;
 	w->len = len;
 	w->conn = c;
 	b = uv_buf_init(w->buf, (unsigned)len);
@@ -164,16 +151,16 @@ wa_conn_send(struct wa_conn *c, json_t *resp, bool close_after)
 static void
 wa_conn_line(struct wa_conn *c, const char *line, size_t len)
 {
+	struct wa_answer a;
 	bool write = false;
-	json_t *resp;
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
 	if (len == 0)
 		return;
-	resp = wa_dispatch(c->d, &c->peer, line, len, &write);
+	wa_dispatch(c->d, &c->peer, line, len, &write, &a);
 	c->d->requests++;
-	wa_batch_respond(c->d, c, resp, write ? WA_RESP_WRITE : 0);
+	wa_batch_respond(c->d, c, &a, write ? WA_RESP_WRITE : 0);
 }
 
 /* The answer goes out (after the batch commits if one is open), then
@@ -182,12 +169,13 @@ wa_conn_line(struct wa_conn *c, const char *line, size_t len)
 static void
 wa_conn_too_large(struct wa_conn *c)
 {
-	json_t *resp = wa_error_resp(NULL, WA_ETOOLARGE, "request longer "
-	    "than 65536 bytes: connection closed", NULL);
+	struct wa_answer a;
 
+	wa_answer_error(&a, NULL, WA_ETOOLARGE, "request longer than 65536 "
+	    "bytes: connection closed");
 	uv_read_stop((uv_stream_t *)&c->pipe);
 	c->inlen = 0;
-	wa_batch_respond(c->d, c, resp, WA_RESP_CLOSE);
+	wa_batch_respond(c->d, c, &a, WA_RESP_CLOSE);
 }
 
 static void
@@ -308,11 +296,10 @@ wa_conn_accept(uv_stream_t *server, int status)
 	}
 	wa_conn_peer(c);
 	if (d->nconns > d->cfg.max_conns) {
-		json_t *resp = wa_error_resp(NULL, WA_EBUSY, "too many "
-		    "connections", NULL);
+		struct wa_answer a;
 
-		wa_conn_send(c, resp, true);
-		json_decref(resp);
+		wa_answer_error(&a, NULL, WA_EBUSY, "too many connections");
+		wa_conn_send(c, a.text, a.len, true);
 		return;
 	}
 	wa_conn_touch(c);

@@ -547,5 +547,5 @@ json_t *
 wa_lease_json(struct wa_daemon *d, const struct wa_instance *in)
 {
 	return wa_instance_json(d->cat, in, d->alloc.ephemeral_lo,
-	    d->alloc.ephemeral_hi);
+	    d->alloc.ephemeral_hi, true);
 }

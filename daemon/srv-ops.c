@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "srv.h"
@@ -36,6 +37,49 @@ wa_error_resp(json_t *id, int err, const char *msg, json_t *extra)
 	return id != NULL ?
 	    json_pack("{sbsOso}", "ok", 0, "id", id, "error", e) :
 	    json_pack("{sbso}", "ok", 0, "error", e);
+}
+
+void
+wa_answer_error(struct wa_answer *a, json_t *id, int err, const char *msg)
+{
+	json_t *resp = wa_error_resp(id, err, msg, NULL);
+
+	a->text = wa_json_line(resp, &a->len);
+	a->id = json_incref(id);
+	a->ok = false;
+	json_decref(resp);
+}
+
+void
+wa_answer_clear(struct wa_answer *a)
+{
+	free(a->text);
+	json_decref(a->id);
+	memset(a, 0, sizeof *a);
+}
+
+/* The successful answer: resp's members after the pre-rendered one. */
+static void
+wa_answer_ok(struct wa_answer *a, struct wa_req *r, json_t *resp)
+{
+	struct wa_out *o = &r->raw;
+
+	if (r->raw_key == NULL) {
+		a->text = wa_json_line(resp, &a->len);
+		return;
+	}
+	{
+		struct wa_out w = { NULL, 0, 0, false };
+
+		wa_out_put(&w, "{", 1);
+		wa_out_string(&w, r->raw_key, strlen(r->raw_key));
+		wa_out_put(&w, ":", 1);
+		wa_out_put(&w, o->p, o->len);
+		w.failed = w.failed || o->failed;
+		wa_out_members(&w, resp, true);
+		wa_out_put(&w, "}", 1);
+		a->text = wa_out_line(&w, &a->len);
+	}
 }
 
 int
@@ -128,9 +172,9 @@ wa_run(struct wa_req *r, const struct wa_op *op)
 	return rc;
 }
 
-json_t *
+void
 wa_dispatch(struct wa_daemon *d, const struct wa_peer *peer,
-    const char *line, size_t len, bool *write)
+    const char *line, size_t len, bool *write, struct wa_answer *a)
 {
 	struct wa_req r;
 	const struct wa_op *op = NULL;
@@ -139,17 +183,20 @@ wa_dispatch(struct wa_daemon *d, const struct wa_peer *peer,
 	int rc;
 
 	memset(&r, 0, sizeof r);
+	memset(a, 0, sizeof *a);
 	r.d = d;
 	r.peer = *peer;
 	*write = false;
-	if (memchr(line, '\0', len) != NULL)
-		return wa_error_resp(NULL, WA_EBADREQ, "NUL byte in request",
-		    NULL);
+	if (memchr(line, '\0', len) != NULL) {
+		wa_answer_error(a, NULL, WA_EBADREQ, "NUL byte in request");
+		return;
+	}
 	r.req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (r.req == NULL) {
 		snprintf(r.msg, sizeof r.msg, "invalid JSON at column %d: %s",
 		    jerr.column, jerr.text);
-		return wa_error_resp(NULL, WA_EBADREQ, r.msg, NULL);
+		wa_answer_error(a, NULL, WA_EBADREQ, r.msg);
+		return;
 	}
 	if (!json_is_object(r.req)) {
 		rc = wa_req_fail(&r, WA_EBADREQ, "a request is a JSON object");
@@ -179,16 +226,20 @@ wa_dispatch(struct wa_daemon *d, const struct wa_peer *peer,
 out:
 	if (rc == 0) {
 		resp = r.resp;
-		r.resp = NULL;
 		json_object_set_new(resp, "ok", json_true());
 		if (id != NULL)
 			json_object_set(resp, "id", id);
+		wa_answer_ok(a, &r, resp);
+		a->ok = true;
 	} else {
 		resp = wa_error_resp(id, rc, r.msg, r.err);
 		r.err = NULL;
+		a->text = wa_json_line(resp, &a->len);
+		json_decref(resp);
 	}
+	a->id = json_incref(id);
+	wa_out_free(&r.raw);
 	json_decref(r.resp);
 	json_decref(r.err);
 	json_decref(r.req);
-	return resp;
 }

@@ -15,6 +15,7 @@
 
 #include "alloc.h"
 #include "catalog.h"
+#include "jsonout.h"
 #include "ledger.h"
 #include "portmap.h"
 #include "render.h"
@@ -36,12 +37,21 @@ struct wa_undo {
 	uint32_t holder;
 };
 
+/* An answer, serialized as soon as it is made; the request's id and
+ * its success are kept to replace it if its batch fails to commit. */
+struct wa_answer {
+	char *text;             /* one line with its newline; NULL: no memory */
+	size_t len;
+	json_t *id;             /* a reference, or NULL */
+	bool ok;
+};
+
 /* A response waiting for the batch's commit. */
 #define WA_RESP_WRITE 0x1       /* replaced by "unavailable" if commit fails */
 #define WA_RESP_CLOSE 0x2       /* close the connection once it is sent */
 struct wa_pending {
 	struct wa_conn *conn;
-	json_t *resp;
+	struct wa_answer a;
 	int flags;
 };
 
@@ -107,6 +117,8 @@ struct wa_daemon {
 	uv_timer_t ckpt_idle;
 	bool ckpt_busy;
 	int ckpt_rc;
+	int ckpt_frames;            /* backfilled by the worker's last run */
+	int ckpt_backfilled;        /* as the loop last learnt it */
 };
 
 /* One request being handled. */
@@ -123,6 +135,9 @@ struct wa_req {
 	char refused_name[80];
 	const char *refused_product;
 	int refused_offset;
+	/* Pre-rendered JSON for the answer's key raw_key (list). */
+	const char *raw_key;
+	struct wa_out raw;
 };
 
 #define WA_OP_WRITE 0x1
@@ -149,16 +164,22 @@ void wa_notify(const char *state);
 
 /* srv-conn.c */
 void wa_conn_accept(uv_stream_t *server, int status);
-void wa_conn_send(struct wa_conn *c, json_t *resp, bool close_after);
+/* Takes text (one line, malloc'd). */
+void wa_conn_send(struct wa_conn *c, char *text, size_t len,
+    bool close_after);
 void wa_conn_close_all(struct wa_daemon *d);
 void wa_conn_unref(struct wa_conn *c);
 void wa_conn_ref(struct wa_conn *c);
 
-/* srv-ops.c: parse, validate and dispatch one line; the response is
- * returned (new reference); *write tells whether it changed state. */
-json_t *wa_dispatch(struct wa_daemon *d, const struct wa_peer *peer,
-    const char *line, size_t len, bool *write);
+/* srv-ops.c: parse, validate and dispatch one line into a; *write tells
+ * whether it changed state. */
+void wa_dispatch(struct wa_daemon *d, const struct wa_peer *peer,
+    const char *line, size_t len, bool *write, struct wa_answer *a);
 json_t *wa_error_resp(json_t *id, int err, const char *msg, json_t *extra);
+/* An error answer; id may be NULL. */
+void wa_answer_error(struct wa_answer *a, json_t *id, int err,
+    const char *msg);
+void wa_answer_clear(struct wa_answer *a);
 int wa_req_fail(struct wa_req *r, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Typed field access: missing is fine (returns 0 / def), wrong type
@@ -176,8 +197,9 @@ void wa_batch_write_end(struct wa_daemon *d, size_t undo_mark, int rc);
 size_t wa_batch_undo_mark(const struct wa_daemon *d);
 int wa_batch_note(struct wa_daemon *d, bool held, int proto, uint16_t port,
     uint32_t holder);
-void wa_batch_respond(struct wa_daemon *d, struct wa_conn *c, json_t *resp,
-    int flags);
+/* Takes a's contents. */
+void wa_batch_respond(struct wa_daemon *d, struct wa_conn *c,
+    struct wa_answer *a, int flags);
 void wa_batch_commit(struct wa_daemon *d);
 /* Log a change: at once outside a batch, else once the batch commits
  * (nothing if it does not). */
@@ -189,6 +211,7 @@ void wa_batch_check_cb(uv_check_t *h);
 /* srv-ckpt.c: WAL checkpoints off the loop; note after every commit. */
 void wa_ckpt_start(struct wa_daemon *d);
 void wa_ckpt_note(struct wa_daemon *d);
+void wa_ckpt_before_begin(struct wa_daemon *d);
 void wa_ckpt_stop(struct wa_daemon *d);
 
 /* srv-lease.c */
