@@ -1183,6 +1183,41 @@ wa_ledger_counts(struct wa_ledger *l, wa_count_cb cb, void *arg,
 	return 0;
 }
 
+static int
+wa_strdup_opt(char **dst, const char *src)
+{
+	*dst = src != NULL ? strdup(src) : NULL;
+	return src != NULL && *dst == NULL ? WA_ENOMEM : 0;
+}
+
+int
+wa_instance_copy(struct wa_instance *dst, const struct wa_instance *src)
+{
+	int rc = 0;
+
+	*dst = *src;
+	dst->name = dst->product = dst->labels = dst->home = dst->note = NULL;
+	dst->ports = NULL;
+	dst->nports = 0;
+	if (src->nports > 0 &&
+	    (dst->ports = calloc(src->nports, sizeof *dst->ports)) == NULL)
+		rc = WA_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < src->nports; i++) {
+		dst->ports[i] = src->ports[i];
+		dst->nports++;
+		rc = wa_strdup_opt(&dst->ports[i].name, src->ports[i].name);
+	}
+	if (rc == 0)
+		rc = wa_strdup_opt(&dst->name, src->name) ||
+		    wa_strdup_opt(&dst->product, src->product) ||
+		    wa_strdup_opt(&dst->labels, src->labels) ||
+		    wa_strdup_opt(&dst->home, src->home) ||
+		    wa_strdup_opt(&dst->note, src->note) ? WA_ENOMEM : 0;
+	if (rc != 0)
+		wa_instance_clear(dst);
+	return rc;
+}
+
 void
 wa_instance_clear(struct wa_instance *in)
 {

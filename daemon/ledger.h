@@ -165,6 +165,8 @@ typedef int (*wa_count_cb)(void *arg, const char *product, long active);
 int wa_ledger_counts(struct wa_ledger *l, wa_count_cb cb, void *arg,
     long *events);
 
+/* A deep copy, ports included; dst is cleared on failure. */
+int wa_instance_copy(struct wa_instance *dst, const struct wa_instance *src);
 void wa_instance_clear(struct wa_instance *inst);
 void wa_event_clear(struct wa_event *ev);
 const char *wa_state_name(enum wa_state s);

@@ -27,6 +27,7 @@ wa_op_attach_run(struct wa_req *r)
 	else {
 		in.pid = (pid_t)pid;
 		in.pid_start = start;
+		wa_cache_put(r->d, &in);
 		wa_reaper_watch(r->d, name, (pid_t)pid, start);
 		json_object_set_new(r->resp, "lease", wa_lease_json(r->d, &in));
 	}

@@ -1,5 +1,6 @@
-/* op-list.c: leases by product, owner and state (default: active); ports
- * without their descriptions (show and products have them). */
+/* op-list.c: leases by product, owner and state (default: active, served
+ * from the daemon's mirror); ports without their descriptions (show and
+ * products have them). */
 #include <string.h>
 
 #include "srv.h"
@@ -44,6 +45,14 @@ wa_op_list_run(struct wa_req *r)
 	else if (state != NULL && (f.state = wa_state_parse(state)) < 0) {
 		rc = wa_req_fail(r, WA_EINVAL, "state: '%.32s' is not active, "
 		    "released, expired, reclaimed or all", state);
+		goto out;
+	}
+	if (f.state == WA_STATE_ACTIVE) {
+		/* The common case, from memory. */
+		r->raw_key = "leases";
+		if ((rc = wa_cache_list(r->d, f.product, f.owner_uid,
+		    &r->raw)) != 0)
+			rc = wa_req_fail(r, WA_EUNAVAIL, "%s", wa_strerror(rc));
 		goto out;
 	}
 	if ((rc = wa_ledger_list(r->d->ledger, &f, wa_list_one, &c)) != 0) {

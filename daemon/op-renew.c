@@ -23,6 +23,8 @@ wa_op_renew_run(struct wa_req *r)
 		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(rc));
 	else {
 		in.expires = expires;
+		in.renewed = wa_now_ms();
+		wa_cache_put(r->d, &in);
 		wa_reaper_rearm(r->d);
 		json_object_set_new(r->resp, "lease", wa_lease_json(r->d, &in));
 	}

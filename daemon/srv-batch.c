@@ -41,6 +41,7 @@ wa_batch_write_begin(struct wa_daemon *d)
 		b->open = true;
 	}
 	b->log_mark = b->nlogs;
+	b->cache_mark = d->cache.gen;
 	return wa_ledger_savepoint(d->ledger);
 }
 
@@ -114,6 +115,8 @@ wa_batch_write_end(struct wa_daemon *d, size_t mark, int rc)
 	/* This request only: the others in the batch stand. */
 	wa_ledger_savepoint_rollback(d->ledger);
 	wa_batch_undo(d, mark);
+	if (d->cache.gen != d->batch.cache_mark)
+		d->cache.stale = true;
 	wa_batch_logs_drop(&d->batch, d->batch.log_mark);
 }
 
@@ -184,6 +187,7 @@ wa_batch_commit(struct wa_daemon *d)
 		wa_batch_logs_drop(b, 0);
 		/* The cached state may have run ahead of the ledger. */
 		wa_ledger_load(d->ledger, d->map);
+		d->cache.stale = true;
 		wa_reaper_resync(d);
 		d->kernel_dirty = true;
 	} else

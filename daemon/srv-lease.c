@@ -265,6 +265,8 @@ wa_lease_existing(struct wa_req *r, const struct wa_product *p,
 			return wa_req_fail(r, WA_EUNAVAIL, "ledger: %s",
 			    wa_strerror(rc));
 		in->expires = expires;
+		in->renewed = wa_now_ms();
+		wa_cache_put(r->d, in);
 		wa_reaper_rearm(r->d);
 	}
 	json_object_set_new(r->resp, "lease", wa_lease_json(r->d, in));
@@ -332,6 +334,7 @@ wa_lease_record(struct wa_req *r, const struct wa_product *p,
 	/* What was just written, rendered without reading it back, in the
 	 * ledger's order. */
 	qsort(ports, nsel, sizeof *ports, wa_port_cmp);
+	wa_cache_put(r->d, &in);
 	json_object_set_new(r->resp, "lease", wa_lease_json(r->d, &in));
 	json_object_set_new(r->resp, "created", json_true());
 	wa_batch_log(r->d, WA_LOG_INFO, "%s %s: %s offset %d for uid %ld",
@@ -511,6 +514,7 @@ wa_lease_end(struct wa_daemon *d, const struct wa_instance *in,
 			    in->ports[i].port, (uint32_t)in->id);
 	}
 	wa_reaper_unwatch(d, in->name);
+	wa_cache_drop(d, in->name);
 	d->kernel_dirty = true;
 	if (!d->batch.open)
 		wa_kernel_sync(d);

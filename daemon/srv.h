@@ -70,6 +70,16 @@ struct wa_batch {
 	struct wa_pending *out;
 	size_t nout, capout;
 	size_t writes;
+	unsigned long cache_mark;   /* the cache's gen as a request began */
+};
+
+/* The active leases in memory (srv-cache.c). */
+struct wa_cached;
+struct wa_cache {
+	struct wa_cached **v;       /* by name */
+	size_t n, cap;
+	unsigned long gen;          /* bumped by every change */
+	bool stale;                 /* rebuild from the ledger before use */
 };
 
 struct wa_config {
@@ -112,6 +122,7 @@ struct wa_daemon {
 	unsigned long long requests;
 	uint64_t kernel_admin[WA_BITMAP_WORDS];  /* reserved by the admin */
 	bool kernel_dirty;          /* leases changed since the last sync */
+	struct wa_cache cache;
 	struct wa_ledger *ckpt;     /* the checkpointer's connection */
 	uv_work_t ckpt_work;
 	uv_timer_t ckpt_idle;
@@ -207,6 +218,16 @@ void wa_batch_log(struct wa_daemon *d, int prio, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void wa_batch_free(struct wa_daemon *d);
 void wa_batch_check_cb(uv_check_t *h);
+
+/* srv-cache.c: every change to an active lease goes through put/drop. */
+int wa_cache_load(struct wa_daemon *d);
+void wa_cache_put(struct wa_daemon *d, const struct wa_instance *in);
+void wa_cache_drop(struct wa_daemon *d, const char *name);
+void wa_cache_forget_texts(struct wa_daemon *d);
+void wa_cache_free(struct wa_daemon *d);
+/* The JSON array of active leases (filters NULL / -1: any), name order. */
+int wa_cache_list(struct wa_daemon *d, const char *product, long owner_uid,
+    struct wa_out *o);
 
 /* srv-ckpt.c: WAL checkpoints off the loop; note after every commit. */
 void wa_ckpt_start(struct wa_daemon *d);

@@ -44,6 +44,8 @@ r=$(req '{"op":"show","name":"lost"}')
 check "the failed lease is not in the ledger" contains "$r" '"code":"not_found"'
 r=$(req '{"op":"show","name":"before"}')
 check "the failed release left the lease active" contains "$r" '"state":"active"'
+r=$(req '{"op":"list"}')
+check "list shows what the ledger holds, not what failed" [ "$(grep -o '"name":"[^"]*","product"' <<<"$r" | cut -d'"' -f4 | paste -sd, -)" = "before,bound" ]
 check "the log names no lease that was not committed" bash -c '! grep -Eq "leased (lost|b1|b2)|released (before|bound)" "$0"' "$T/daemon.log"
 check "the log says the commit failed" grep -q "ledger commit failed (disk full)" "$T/daemon.log"
 check "the daemon keeps serving" contains "$(req '{"op":"ping"}')" '"ok":true'
