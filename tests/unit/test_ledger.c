@@ -741,6 +741,68 @@ test_corrupt_file(void **state)
 	wa_reset();
 }
 
+/*
+ * With manual checkpoints SQLite never checkpoints inside a commit: the
+ * log only grows until the checkpointer (a second connection, as on the
+ * daemon's worker thread) backfills it, and the next write restarts it.
+ */
+static void
+test_manual_checkpoint(void **state)
+{
+	struct wa_ledger_opts o = { .sync = WA_SYNC_NORMAL,
+	    .busy_timeout_ms = 1000, .manual_checkpoint = true };
+	struct wa_ledger *l, *ck;
+	char err[256], name[32];
+	int frames = 0, done = -1, port;
+
+	(void)state;
+	wa_reset();
+	assert_int_equal(wa_ledger_open(&l, wa_path, &o, err, sizeof err), 0);
+	for (int i = 0; i < 400; i++) {
+		snprintf(name, sizeof name, "c-%d", i);
+		port = 10000 + i;
+		assert_int_equal(wa_lease_ports(l, name, i,
+		    (int[]){ port, 0 }), 0);
+		/* SQLite's own checkpoint would restart the log at 1,000. */
+		assert_true(wa_ledger_wal_frames(l) > frames);
+		frames = wa_ledger_wal_frames(l);
+	}
+	assert_true(frames > 1000);
+	assert_int_equal(wa_ledger_checkpointer_open(l, &ck), 0);
+	assert_int_equal(wa_ledger_checkpoint(ck, &done), 0);
+	assert_int_equal(done, frames);
+	assert_int_equal(wa_lease_ports(l, "after", 500, (int[]){ 20000, 0 }),
+	    0);
+	assert_true(wa_ledger_wal_frames(l) < 20);
+	wa_ledger_close(ck);
+	wa_ledger_close(l);
+	/* Every lease made it into the database file proper. */
+	l = wa_open();
+	assert_int_equal(wa_ledger_next_expiry(l), 0);
+	{
+		struct wa_instance in;
+
+		assert_int_equal(wa_ledger_find(l, "c-399", &in), 0);
+		assert_int_equal(in.offset, 399);
+		wa_instance_clear(&in);
+	}
+	wa_ledger_close(l);
+}
+
+/* Without the option the hook is SQLite's: frames are not counted. */
+static void
+test_auto_checkpoint_default(void **state)
+{
+	struct wa_ledger *l;
+
+	(void)state;
+	wa_reset();
+	l = wa_open();
+	assert_int_equal(wa_lease_ports(l, "x", 0, (int[]){ 9443, 0 }), 0);
+	assert_int_equal(wa_ledger_wal_frames(l), 0);
+	wa_ledger_close(l);
+}
+
 static void
 test_second_opener_locked(void **state)
 {
@@ -781,6 +843,8 @@ main(void)
 		cmocka_unit_test(test_readonly_file),
 		cmocka_unit_test(test_corrupt_file),
 		cmocka_unit_test(test_second_opener_locked),
+		cmocka_unit_test(test_manual_checkpoint),
+		cmocka_unit_test(test_auto_checkpoint_default),
 	};
 
 	return cmocka_run_group_tests(tests, wa_setup, wa_teardown);
