@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "jsonout.h"
 #include "util.h"
 #include "wso2alloc.h"
 
@@ -328,7 +329,6 @@ wa_product_parse(struct wa_product *p, const char *text, size_t len,
 			    "JSON: %s", path, jerr.line, jerr.column, jerr.text);
 		return WA_ECATALOG;
 	}
-	p->json = root;
 	if (!json_is_object(root)) {
 		rc = wa_fail(&c, "(top level)", "must be an object");
 		goto out;
@@ -362,9 +362,13 @@ wa_product_parse(struct wa_product *p, const char *text, size_t len,
 		goto out;
 	}
 	p->internal_offset = (int)io;
-	if ((p->path = strdup(path)) == NULL)
+	if ((p->path = strdup(path)) == NULL ||
+	    (p->json = wa_json_line(root, &p->json_len)) == NULL)
 		rc = WA_ENOMEM;
+	else
+		p->json[--p->json_len] = '\0';   /* no newline */
 out:
+	json_decref(root);
 	if (rc != 0)
 		wa_product_clear(p);
 	return rc;
@@ -398,7 +402,7 @@ wa_product_clear(struct wa_product *p)
 	free(p->offset_flag);
 	free(p->offset_script);
 	free(p->path);
-	json_decref(p->json);
+	free(p->json);
 	memset(p, 0, sizeof *p);
 }
 

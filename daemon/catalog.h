@@ -44,7 +44,10 @@ struct wa_product {
 	char *path;              /* the file it was loaded from */
 	struct wa_port_def *ports;
 	size_t nports;
-	json_t *json;            /* the validated file, for the products op */
+	/* The validated file as compact JSON text, for the products op (as
+	 * a jansson tree the 24 products held 1.1 MB of heap). */
+	char *json;
+	size_t json_len;
 };
 
 struct wa_catalog {

@@ -461,9 +461,11 @@ wa_ledger_checkpointer_open(const struct wa_ledger *w, struct wa_ledger **out)
 	if (rc != 0)
 		goto out;
 	sqlite3_busy_timeout(l->db, 5000);
-	/* Its own writes are the checkpoint's: the writer's sync level. */
-	rc = wa_exec(l, l->sync == WA_SYNC_NORMAL ?
-	    "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
+	/* Its own writes are the checkpoint's: the writer's sync level.  It
+	 * copies frames through one buffer, never through a page cache. */
+	if ((rc = wa_exec(l, l->sync == WA_SYNC_NORMAL ?
+	    "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL")) == 0)
+		rc = wa_exec(l, "PRAGMA cache_size = -64");
 out:
 	if (rc != 0)
 		wa_ledger_close(l);

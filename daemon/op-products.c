@@ -6,7 +6,6 @@ wa_op_products_run(struct wa_req *r)
 {
 	const struct wa_product *p;
 	const char *id;
-	json_t *a;
 	int rc;
 
 	if ((rc = wa_req_str(r, "id", false, &id)) != 0)
@@ -14,13 +13,18 @@ wa_op_products_run(struct wa_req *r)
 	if (id != NULL && (p = wa_catalog_find(r->d->cat, id)) == NULL)
 		return wa_req_fail(r, WA_EPRODUCT, "unknown product '%.64s'",
 		    id);
-	a = json_array();
-	for (size_t i = 0; i < r->d->cat->nproducts; i++) {
+	/* The files' text as it is: no tree is built. */
+	r->raw_key = "products";
+	wa_out_put(&r->raw, "[", 1);
+	for (size_t i = 0, n = 0; i < r->d->cat->nproducts; i++) {
 		p = &r->d->cat->products[i];
-		if (id == NULL || p == wa_catalog_find(r->d->cat, id))
-			json_array_append(a, p->json);
+		if (id != NULL && p != wa_catalog_find(r->d->cat, id))
+			continue;
+		if (n++ > 0)
+			wa_out_put(&r->raw, ",", 1);
+		wa_out_put(&r->raw, p->json, p->json_len);
 	}
-	json_object_set_new(r->resp, "products", a);
+	wa_out_put(&r->raw, "]", 1);
 	return 0;
 }
 

@@ -284,6 +284,9 @@ main(int argc, char **argv)
 		rc = rc == WA_ELOCKED ? 75 : 1;
 		goto out;
 	}
+	/* Loading the catalog and the ledger left freed heap behind: give it
+	 * back once (the pads above keep it from then on). */
+	malloc_trim(0);
 	if ((rc = wa_kernel_init(&d)) != 0) {
 		rc = 1;
 		goto out;

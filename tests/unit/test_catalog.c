@@ -144,10 +144,20 @@ test_shipped_catalog(void **state)
 			assert_true(strlen(p->ports[k].source) > 0);
 		}
 		assert_true(defaults > 0);
-		/* The kept json is the file itself, for the products op. */
-		assert_true(json_is_object(p->json));
-		assert_string_equal(json_string_value(json_object_get(p->json,
-		    "id")), p->id);
+		/* The kept text is the file itself, for the products op:
+		 * the same value as the file, compact. */
+		{
+			json_t *kept = json_loadb(p->json, p->json_len, 0, NULL);
+			json_t *file = json_load_file(p->path, 0, NULL);
+
+			assert_non_null(kept);
+			assert_non_null(file);
+			assert_true(json_equal(kept, file));
+			assert_int_equal(strlen(p->json), p->json_len);
+			assert_null(strchr(p->json, '\n'));
+			json_decref(kept);
+			json_decref(file);
+		}
 		assert_non_null(strstr(p->path, WA_SOURCE_CATALOG));
 	}
 	wa_catalog_free(cat);
