@@ -719,32 +719,70 @@ wa_find_active(struct wa_ledger *l, const char *name, int64_t *id,
 	return rc;
 }
 
-int
-wa_ledger_renew(struct wa_ledger *l, const char *name, int64_t expires,
-    uid_t uid, pid_t pid)
+/* What one change to an active row binds besides its id (?1). */
+struct wa_change {
+	enum wa_st st;
+	int64_t a, b;               /* ?2 and ?3 (0 binds NULL) */
+	const char *text;           /* ?2 as text instead, when set */
+	bool del_ports;             /* the row's ports go too */
+	enum wa_event_kind kind;
+	uid_t uid;
+	pid_t pid;
+	const char *detail;
+};
+
+/*
+ * renew, end and attach: in one write, find name's active row, update
+ * it, append the event.  WA_ENOTFOUND when name is not active.
+ */
+static int
+wa_change_active(struct wa_ledger *l, const char *name,
+    const struct wa_change *c)
 {
 	sqlite3_stmt *s;
 	char *product = NULL;
-	int64_t id;
+	int64_t id = 0;
 	int rc, offset = -1;
 
 	if ((rc = wa_write_begin(l)) != 0)
 		return rc;
 	if ((rc = wa_find_active(l, name, &id, &product, &offset)) != 0)
 		goto out;
-	if ((s = wa_stmt(l, ST_RENEW)) == NULL) {
-		rc = wa_sqlite_err(sqlite3_extended_errcode(l->db));
-		goto out;
-	}
+	if ((s = wa_stmt(l, c->st)) == NULL)
+		goto sqlerr;
 	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, wa_now_ms());
-	wa_bind_nonzero(s, 3, expires);
-	if ((rc = wa_step_done(s)) == 0)
-		rc = wa_event_insert(l, WA_EV_RENEWED, name, product, offset,
-		    uid, pid, NULL);
+	if (c->text != NULL)
+		sqlite3_bind_text(s, 2, c->text, -1, SQLITE_STATIC);
+	else
+		wa_bind_nonzero(s, 2, c->a);
+	wa_bind_nonzero(s, 3, c->b);
+	if ((rc = wa_step_done(s)) != 0)
+		goto out;
+	if (c->del_ports) {
+		if ((s = wa_stmt(l, ST_DEL_PORTS)) == NULL)
+			goto sqlerr;
+		sqlite3_bind_int64(s, 1, id);
+		if ((rc = wa_step_done(s)) != 0)
+			goto out;
+	}
+	rc = wa_event_insert(l, c->kind, name, product, offset, c->uid, c->pid,
+	    c->detail);
+	goto out;
+sqlerr:
+	rc = wa_sqlite_err(sqlite3_extended_errcode(l->db));
 out:
 	free(product);
 	return wa_write_end(l, rc);
+}
+
+int
+wa_ledger_renew(struct wa_ledger *l, const char *name, int64_t expires,
+    uid_t uid, pid_t pid)
+{
+	struct wa_change c = { .st = ST_RENEW, .a = wa_now_ms(), .b = expires,
+	    .kind = WA_EV_RENEWED, .uid = uid, .pid = pid };
+
+	return wa_change_active(l, name, &c);
 }
 
 int
@@ -753,66 +791,26 @@ wa_ledger_end(struct wa_ledger *l, const char *name, enum wa_state to,
 {
 	static const enum wa_event_kind kinds[] = { WA_EV_LEASED,
 	    WA_EV_RELEASED, WA_EV_EXPIRED, WA_EV_RECLAIMED };
-	sqlite3_stmt *s;
-	char *product = NULL;
-	int64_t id = 0;
-	int rc, offset = 0;
+	struct wa_change c = { .st = ST_END, .text = wa_state_names[to],
+	    .b = wa_now_ms(), .del_ports = true, .kind = kinds[to], .uid = uid,
+	    .pid = pid, .detail = detail };
 
 	if (to == WA_STATE_ACTIVE)
 		return WA_EINVAL;
-	if ((rc = wa_write_begin(l)) != 0)
-		return rc;
-	if ((rc = wa_find_active(l, name, &id, &product, &offset)) != 0)
-		goto out;
-	if ((s = wa_stmt(l, ST_END)) == NULL) {
-		rc = wa_sqlite_err(sqlite3_extended_errcode(l->db));
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, wa_state_names[to], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, wa_now_ms());
-	if ((rc = wa_step_done(s)) != 0)
-		goto out;
-	if ((s = wa_stmt(l, ST_DEL_PORTS)) == NULL) {
-		rc = wa_sqlite_err(sqlite3_extended_errcode(l->db));
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, id);
-	if ((rc = wa_step_done(s)) == 0)
-		rc = wa_event_insert(l, kinds[to], name, product, offset, uid,
-		    pid, detail);
-out:
-	free(product);
-	return wa_write_end(l, rc);
+	return wa_change_active(l, name, &c);
 }
 
 int
 wa_ledger_attach(struct wa_ledger *l, const char *name, pid_t pid,
     unsigned long long start, uid_t uid, pid_t by_pid)
 {
-	sqlite3_stmt *s;
-	char *product = NULL, detail[64];
-	int64_t id;
-	int rc, offset = -1;
+	char detail[64];
+	struct wa_change c = { .st = ST_ATTACH, .a = pid,
+	    .b = (int64_t)start, .kind = WA_EV_ATTACHED, .uid = uid,
+	    .pid = by_pid, .detail = detail };
 
-	if ((rc = wa_write_begin(l)) != 0)
-		return rc;
-	if ((rc = wa_find_active(l, name, &id, &product, &offset)) != 0)
-		goto out;
-	if ((s = wa_stmt(l, ST_ATTACH)) == NULL) {
-		rc = wa_sqlite_err(sqlite3_extended_errcode(l->db));
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, id);
-	wa_bind_nonzero(s, 2, pid);
-	wa_bind_nonzero(s, 3, (int64_t)start);
 	snprintf(detail, sizeof detail, "{\"pid\": %ld}", (long)pid);
-	if ((rc = wa_step_done(s)) == 0)
-		rc = wa_event_insert(l, WA_EV_ATTACHED, name, product, offset,
-		    uid, by_pid, detail);
-out:
-	free(product);
-	return wa_write_end(l, rc);
+	return wa_change_active(l, name, &c);
 }
 
 int

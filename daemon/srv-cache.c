@@ -150,6 +150,21 @@ wa_cache_load(struct wa_daemon *d)
 	return d->cache.stale ? (rc != 0 ? rc : WA_ENOMEM) : 0;
 }
 
+int
+wa_cache_get(struct wa_daemon *d, const char *name, struct wa_instance *out)
+{
+	size_t i;
+	bool found;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (d->cache.stale && (rc = wa_cache_load(d)) != 0)
+		return rc;
+	i = wa_cache_index(&d->cache, name, &found);
+	return found ? wa_instance_copy(out, &d->cache.v[i]->in) :
+	    WA_ENOTFOUND;
+}
+
 static int
 wa_cache_render(struct wa_daemon *d, struct wa_cached *e)
 {

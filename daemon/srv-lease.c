@@ -527,7 +527,9 @@ int
 wa_lease_lookup(struct wa_req *r, const char *name, bool must_own,
     struct wa_instance *out)
 {
-	int rc = wa_ledger_find(r->d->ledger, name, out);
+	/* An active lease is in memory; any other state only in the ledger. */
+	int rc = must_own ? wa_cache_get(r->d, name, out) :
+	    wa_ledger_find(r->d->ledger, name, out);
 
 	if (rc == WA_ENOTFOUND || (rc == 0 && must_own &&
 	    out->state != WA_STATE_ACTIVE)) {

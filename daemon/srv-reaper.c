@@ -231,21 +231,22 @@ wa_reconcile_one(struct wa_daemon *d, struct wa_watch *w)
 static void
 wa_reconcile_cb(uv_timer_t *t)
 {
-	static unsigned tick, turn;
 	struct wa_daemon *d = t->data;
 	struct wa_watch *w, *next;
 	char name[80];
 	unsigned i;
 	pid_t pid;
 
-	if (++tick % 5 == 0 && d->watches != NULL) {
-		for (i = 0, w = d->watches; w != NULL && i < turn; w = w->next)
+	/* Every fifth tick, the next watched lease in turn. */
+	if (++d->reconcile_tick % 5 == 0 && d->watches != NULL) {
+		for (i = 0, w = d->watches; w != NULL &&
+		    i < d->reconcile_turn; w = w->next)
 			i++;
 		if (w == NULL) {
 			w = d->watches;
-			turn = 0;
+			d->reconcile_turn = 0;
 		}
-		turn++;
+		d->reconcile_turn++;
 		wa_reconcile_one(d, w);
 	}
 

@@ -118,6 +118,7 @@ struct wa_daemon {
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t expiry;          /* next ttl expiry */
 	uv_timer_t reconcile;       /* dead owners, foreign binds */
+	unsigned reconcile_tick, reconcile_turn;
 	struct wa_watch *watches;   /* pid-bound leases */
 	unsigned long long requests;
 	uint64_t kernel_admin[WA_BITMAP_WORDS];  /* reserved by the admin */
@@ -224,6 +225,9 @@ int wa_cache_load(struct wa_daemon *d);
 void wa_cache_put(struct wa_daemon *d, const struct wa_instance *in);
 void wa_cache_drop(struct wa_daemon *d, const char *name);
 void wa_cache_forget_texts(struct wa_daemon *d);
+/* A copy of name's active lease; WA_ENOTFOUND when it has none. */
+int wa_cache_get(struct wa_daemon *d, const char *name,
+    struct wa_instance *out);
 void wa_cache_free(struct wa_daemon *d);
 /* The JSON array of active leases (filters NULL / -1: any), name order. */
 int wa_cache_list(struct wa_daemon *d, const char *product, long owner_uid,
