@@ -83,8 +83,10 @@ static const char *const wa_sql[ST_COUNT] = {
 	    "WHERE (?1 IS NULL OR instance = ?1) ORDER BY id DESC LIMIT ?2) "
 	    "ORDER BY id",
 	[ST_LOAD] = "SELECT instance_id, proto, port FROM leased_ports",
+	/* A range of the name index: "p-" <= name < "p." ('.' follows
+	 * '-'), not a scan of every instance ever leased. */
 	[ST_NAMES] = "SELECT substr(name, length(?1) + 2) FROM instances "
-	    "WHERE substr(name, 1, length(?1) + 1) = ?1 || '-'",
+	    "WHERE name >= ?1 || '-' AND name < ?1 || '.'",
 	[ST_NEXT_EXPIRY] = "SELECT min(expires) FROM instances "
 	    "WHERE state = 'active' AND expires IS NOT NULL",
 	[ST_COUNTS] = "SELECT product, count(*) FROM instances "
