@@ -778,10 +778,11 @@ out:
 }
 
 int
-wa_ledger_renew(struct wa_ledger *l, const char *name, int64_t expires,
-    uid_t uid, pid_t pid)
+wa_ledger_renew(struct wa_ledger *l, const char *name, int64_t renewed,
+    int64_t expires, uid_t uid, pid_t pid)
 {
-	struct wa_change c = { .st = ST_RENEW, .a = wa_now_ms(), .b = expires,
+	struct wa_change c = { .st = ST_RENEW,
+	    .a = renewed != 0 ? renewed : wa_now_ms(), .b = expires,
 	    .kind = WA_EV_RENEWED, .uid = uid, .pid = pid };
 
 	return wa_change_active(l, name, &c);

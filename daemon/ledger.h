@@ -118,8 +118,9 @@ bool wa_ledger_in_tx(const struct wa_ledger *l);
  */
 int wa_ledger_lease(struct wa_ledger *l, struct wa_instance *inst,
     enum wa_event_kind kind, const char *detail);
-int wa_ledger_renew(struct wa_ledger *l, const char *name, int64_t expires,
-    uid_t uid, pid_t pid);
+/* renewed: the time of the renewal (0: now), as the caller keeps it. */
+int wa_ledger_renew(struct wa_ledger *l, const char *name, int64_t renewed,
+    int64_t expires, uid_t uid, pid_t pid);
 /* End an active lease (released, expired or reclaimed): its ports are
  * freed, the offset kept for stickiness.  WA_ENOTFOUND if not active. */
 int wa_ledger_end(struct wa_ledger *l, const char *name, enum wa_state to,

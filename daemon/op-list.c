@@ -65,4 +65,4 @@ out:
 	return rc;
 }
 
-const struct wa_op wa_op_list = { "list", 0, wa_op_list_run };
+const struct wa_op wa_op_list = { "list", WA_OP_READ, wa_op_list_run };

@@ -68,4 +68,4 @@ out:
 	return rc;
 }
 
-const struct wa_op wa_op_ports = { "ports", 0, wa_op_ports_run };
+const struct wa_op wa_op_ports = { "ports", WA_OP_READ, wa_op_ports_run };

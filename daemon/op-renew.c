@@ -8,7 +8,7 @@ wa_op_renew_run(struct wa_req *r)
 	struct wa_instance in;
 	const char *name;
 	long long ttl = 0;
-	int64_t expires;
+	int64_t expires, now;
 	int rc;
 
 	if ((rc = wa_req_str(r, "name", true, &name)) != 0 ||
@@ -16,14 +16,15 @@ wa_op_renew_run(struct wa_req *r)
 	    (rc = wa_lease_lookup(r, name, true, &in)) != 0)
 		return rc;
 	/* Without a ttl the lease keeps the lifetime it had. */
-	expires = ttl > 0 ? wa_now_ms() + ttl * 1000 : in.expires != 0 ?
-	    wa_now_ms() + (in.expires - in.renewed) : 0;
-	if ((rc = wa_ledger_renew(r->d->ledger, name, expires, r->peer.uid,
-	    r->peer.pid)) != 0)
+	now = wa_now_ms();
+	expires = ttl > 0 ? now + ttl * 1000 : in.expires != 0 ?
+	    now + (in.expires - in.renewed) : 0;
+	if ((rc = wa_ledger_renew(r->d->ledger, name, now, expires,
+	    r->peer.uid, r->peer.pid)) != 0)
 		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(rc));
 	else {
 		in.expires = expires;
-		in.renewed = wa_now_ms();
+		in.renewed = now;
 		wa_cache_put(r->d, &in);
 		wa_reaper_rearm(r->d);
 		json_object_set_new(r->resp, "lease", wa_lease_json(r->d, &in));

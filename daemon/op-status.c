@@ -53,4 +53,4 @@ wa_op_status_run(struct wa_req *r)
 	return 0;
 }
 
-const struct wa_op wa_op_status = { "status", 0, wa_op_status_run };
+const struct wa_op wa_op_status = { "status", WA_OP_READ, wa_op_status_run };

@@ -49,4 +49,4 @@ wa_op_who_run(struct wa_req *r)
 	return 0;
 }
 
-const struct wa_op wa_op_who = { "who", 0, wa_op_who_run };
+const struct wa_op wa_op_who = { "who", WA_OP_READ, wa_op_who_run };

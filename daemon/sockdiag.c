@@ -52,7 +52,7 @@ wa_sockdiag_read(int fd, int wproto, wa_procnet_cb cb, void *arg)
 	struct nlmsghdr *h;
 	struct inet_diag_msg *m;
 	ssize_t r;
-	int n = 0;
+	int len, n = 0;
 
 	for (;;) {
 		do
@@ -60,11 +60,13 @@ wa_sockdiag_read(int fd, int wproto, wa_procnet_cb cb, void *arg)
 		while (r < 0 && errno == EINTR);
 		if (r <= 0)
 			return WA_EIO;
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)r);
-		    h = NLMSG_NEXT(h, r)) {
+		len = (int)r;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
+		    h = NLMSG_NEXT(h, len)) {
 			if (h->nlmsg_type == NLMSG_DONE)
 				return n;
-			if (h->nlmsg_type == NLMSG_ERROR)
+			if (h->nlmsg_type == NLMSG_ERROR ||
+			    h->nlmsg_len < NLMSG_LENGTH(sizeof *m))
 				return WA_EIO;
 			m = NLMSG_DATA(h);
 			if (m->id.idiag_sport == 0)

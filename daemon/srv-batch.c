@@ -107,17 +107,20 @@ wa_batch_undo(struct wa_daemon *d, size_t mark)
 	}
 }
 
-void
+int
 wa_batch_write_end(struct wa_daemon *d, size_t mark, int rc)
 {
-	if (rc == 0 && wa_ledger_savepoint_release(d->ledger) == 0)
-		return;
+	int src = 0;
+
+	if (rc == 0 && (src = wa_ledger_savepoint_release(d->ledger)) == 0)
+		return 0;
 	/* This request only: the others in the batch stand. */
 	wa_ledger_savepoint_rollback(d->ledger);
 	wa_batch_undo(d, mark);
 	if (d->cache.gen != d->batch.cache_mark)
 		d->cache.stale = true;
 	wa_batch_logs_drop(&d->batch, d->batch.log_mark);
+	return src;
 }
 
 int
@@ -135,6 +138,10 @@ wa_batch_note(struct wa_daemon *d, bool held, int proto, uint16_t port,
 	return 0;
 }
 
+/* Answers held for one commit, at most: a client pipelining reads after
+ * a write would otherwise make the daemon hold every answer at once. */
+#define WA_BATCH_HELD_MAX (8 * 1024 * 1024)
+
 void
 wa_batch_respond(struct wa_daemon *d, struct wa_conn *c, struct wa_answer *a,
     int flags)
@@ -150,14 +157,20 @@ wa_batch_respond(struct wa_daemon *d, struct wa_conn *c, struct wa_answer *a,
 	}
 	if (wa_grow((void **)&b->out, &b->capout, b->nout, sizeof *b->out)
 	    != 0) {
+		/* The answer cannot wait in order: the client loses them. */
 		wa_answer_clear(a);
+		wa_conn_close(c);
 		return;
 	}
 	wa_conn_ref(c);
 	b->out[b->nout++] = (struct wa_pending){ c, *a, flags };
+	b->held += a->len;
 	memset(a, 0, sizeof *a);
 	if (flags & WA_RESP_WRITE)
 		b->writes++;
+	/* Sent now, a slow reader's answers meet the connection's limit. */
+	if (b->held > WA_BATCH_HELD_MAX)
+		wa_batch_commit(d);
 }
 
 void
@@ -177,7 +190,9 @@ wa_batch_commit(struct wa_daemon *d)
 			struct wa_pending *p = &b->out[i];
 			json_t *id = p->a.id;
 
-			if (!(p->flags & WA_RESP_WRITE) || !p->a.ok)
+			/* A read after a write saw what did not commit. */
+			if (!(p->flags & (WA_RESP_WRITE | WA_RESP_READ)) ||
+			    !p->a.ok)
 				continue;
 			p->a.id = NULL;
 			wa_answer_clear(&p->a);
@@ -207,6 +222,7 @@ wa_batch_commit(struct wa_daemon *d)
 	b->nout = 0;
 	b->nundo = 0;
 	b->writes = 0;
+	b->held = 0;
 }
 
 void

@@ -9,7 +9,8 @@
  * bound (190 MB in a 16,000-request run).  Once it is long, the writer
  * backfills the remainder itself just before a batch begins (a few
  * hundred frames at most, as the worker keeps up), and that batch's
- * commit restarts the log.
+ * commit restarts the log.  A checkpoint that fails (a full disk) is
+ * retried after 1 s, then 2, 4... up to a minute, and logged once.
  */
 #include "srv.h"
 
@@ -46,20 +47,33 @@ wa_ckpt_done(uv_work_t *w, int status)
 	d->ckpt_busy = false;
 	if (status != 0)
 		return;
-	if (d->ckpt_rc != 0 && d->ckpt_rc != WA_EDBBUSY)
-		wa_log(WA_LOG_WARNING, "ledger checkpoint: %s",
-		    wa_strerror(d->ckpt_rc));
-	else
-		d->ckpt_backfilled = d->ckpt_frames;
-	/* Commits made while it ran may have filled the log again. */
-	if (wa_ckpt_behind(d) >= WA_CKPT_FRAMES)
+	if (d->ckpt_rc != 0 && d->ckpt_rc != WA_EDBBUSY) {
+		/* A full disk fails every try: back off, say it once. */
+		if (d->ckpt_retry_ms == 0)
+			wa_log(WA_LOG_WARNING, "ledger checkpoint failed (%s): "
+			    "retrying, the log grows meanwhile",
+			    wa_strerror(d->ckpt_rc));
+		d->ckpt_retry_ms = d->ckpt_retry_ms == 0 ? 1000 :
+		    d->ckpt_retry_ms < 60000 ? d->ckpt_retry_ms * 2 : 60000;
+		d->ckpt_not_before = uv_now(d->loop) + d->ckpt_retry_ms;
+		return;
+	}
+	if (d->ckpt_retry_ms != 0)
+		wa_log(WA_LOG_NOTICE, "ledger checkpoints work again");
+	d->ckpt_retry_ms = 0;
+	d->ckpt_backfilled = d->ckpt_frames;
+	/* Commits made while it ran may have filled the log again; a long
+	 * log is left to the writer, which waits for an idle worker. */
+	if (wa_ckpt_behind(d) >= WA_CKPT_FRAMES &&
+	    wa_ledger_wal_frames(d->ledger) < WA_CKPT_LONG)
 		wa_ckpt_queue(d);
 }
 
 static void
 wa_ckpt_queue(struct wa_daemon *d)
 {
-	if (d->ckpt_busy || d->stopping)
+	if (d->ckpt_busy || d->stopping ||
+	    uv_now(d->loop) < d->ckpt_not_before)
 		return;
 	if (d->ckpt == NULL) {
 		/* No second connection: in line, as SQLite would. */
@@ -97,8 +111,9 @@ void
 wa_ckpt_before_begin(struct wa_daemon *d)
 {
 	if (!d->ckpt_busy && wa_ledger_wal_frames(d->ledger) >= WA_CKPT_LONG &&
-	    wa_ckpt_behind(d) > 0)
-		wa_ledger_checkpoint(d->ledger, &d->ckpt_backfilled);
+	    wa_ckpt_behind(d) > 0 && uv_now(d->loop) >= d->ckpt_not_before &&
+	    wa_ledger_checkpoint(d->ledger, &d->ckpt_backfilled) != 0)
+		d->ckpt_not_before = uv_now(d->loop) + 1000;
 }
 
 void

@@ -37,7 +37,6 @@ struct wa_write {
 	char *buf;
 };
 
-static void wa_conn_close(struct wa_conn *c);
 
 void
 wa_conn_ref(struct wa_conn *c)
@@ -63,7 +62,7 @@ wa_conn_closed(uv_handle_t *h)
 	wa_conn_unref(h->data);
 }
 
-static void
+void
 wa_conn_close(struct wa_conn *c)
 {
 	struct wa_daemon *d = c->d;
@@ -152,15 +151,15 @@ static void
 wa_conn_line(struct wa_conn *c, const char *line, size_t len)
 {
 	struct wa_answer a;
-	bool write = false;
+	int flags = 0;
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
 	if (len == 0)
 		return;
-	wa_dispatch(c->d, &c->peer, line, len, &write, &a);
+	wa_dispatch(c->d, &c->peer, line, len, &flags, &a);
 	c->d->requests++;
-	wa_batch_respond(c->d, c, &a, write ? WA_RESP_WRITE : 0);
+	wa_batch_respond(c->d, c, &a, flags);
 }
 
 /* The answer goes out (after the batch commits if one is open), then

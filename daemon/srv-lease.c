@@ -248,7 +248,7 @@ static int
 wa_lease_existing(struct wa_req *r, const struct wa_product *p,
     struct wa_instance *in, long long ttl)
 {
-	int64_t expires;
+	int64_t expires, now;
 	int rc;
 
 	if (strcmp(in->product, p->id) != 0)
@@ -258,14 +258,15 @@ wa_lease_existing(struct wa_req *r, const struct wa_product *p,
 		return wa_req_fail(r, WA_EFORBIDDEN, "lease %s belongs to uid "
 		    "%ld", in->name, (long)in->owner_uid);
 	if (ttl > 0 || in->expires != 0) {
-		expires = wa_now_ms() + (ttl > 0 ? ttl * 1000 :
+		now = wa_now_ms();
+		expires = now + (ttl > 0 ? ttl * 1000 :
 		    in->expires - in->renewed);
-		if ((rc = wa_ledger_renew(r->d->ledger, in->name, expires,
+		if ((rc = wa_ledger_renew(r->d->ledger, in->name, now, expires,
 		    r->peer.uid, r->peer.pid)) != 0)
 			return wa_req_fail(r, WA_EUNAVAIL, "ledger: %s",
 			    wa_strerror(rc));
 		in->expires = expires;
-		in->renewed = wa_now_ms();
+		in->renewed = now;
 		wa_cache_put(r->d, in);
 		wa_reaper_rearm(r->d);
 	}

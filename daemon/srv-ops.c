@@ -157,7 +157,7 @@ static int
 wa_run(struct wa_req *r, const struct wa_op *op)
 {
 	size_t mark;
-	int rc;
+	int rc, wrc;
 
 	if (!(op->flags & WA_OP_WRITE))
 		return op->handler(r);
@@ -166,7 +166,8 @@ wa_run(struct wa_req *r, const struct wa_op *op)
 		    "ledger: %s", wa_strerror(rc));
 	mark = wa_batch_undo_mark(r->d);
 	rc = op->handler(r);
-	wa_batch_write_end(r->d, mark, rc);
+	if ((wrc = wa_batch_write_end(r->d, mark, rc)) != 0 && rc == 0)
+		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(wrc));
 	if (rc != 0 && r->refused)
 		wa_lease_note_refusal(r);
 	return rc;
@@ -174,7 +175,7 @@ wa_run(struct wa_req *r, const struct wa_op *op)
 
 void
 wa_dispatch(struct wa_daemon *d, const struct wa_peer *peer,
-    const char *line, size_t len, bool *write, struct wa_answer *a)
+    const char *line, size_t len, int *flags, struct wa_answer *a)
 {
 	struct wa_req r;
 	const struct wa_op *op = NULL;
@@ -186,7 +187,7 @@ wa_dispatch(struct wa_daemon *d, const struct wa_peer *peer,
 	memset(a, 0, sizeof *a);
 	r.d = d;
 	r.peer = *peer;
-	*write = false;
+	*flags = 0;
 	if (memchr(line, '\0', len) != NULL) {
 		wa_answer_error(a, NULL, WA_EBADREQ, "NUL byte in request");
 		return;
@@ -222,7 +223,8 @@ wa_dispatch(struct wa_daemon *d, const struct wa_peer *peer,
 		goto out;
 	}
 	rc = wa_run(&r, op);
-	*write = (op->flags & WA_OP_WRITE) != 0;
+	*flags = (op->flags & WA_OP_WRITE ? WA_RESP_WRITE : 0) |
+	    (op->flags & WA_OP_READ ? WA_RESP_READ : 0);
 out:
 	if (rc == 0) {
 		resp = r.resp;

@@ -49,6 +49,7 @@ struct wa_answer {
 /* A response waiting for the batch's commit. */
 #define WA_RESP_WRITE 0x1       /* replaced by "unavailable" if commit fails */
 #define WA_RESP_CLOSE 0x2       /* close the connection once it is sent */
+#define WA_RESP_READ  0x4       /* read leases: replaced as a write is */
 struct wa_pending {
 	struct wa_conn *conn;
 	struct wa_answer a;
@@ -70,6 +71,7 @@ struct wa_batch {
 	struct wa_pending *out;
 	size_t nout, capout;
 	size_t writes;
+	size_t held;                /* bytes of the answers in out */
 	unsigned long cache_mark;   /* the cache's gen as a request began */
 };
 
@@ -131,6 +133,8 @@ struct wa_daemon {
 	int ckpt_rc;
 	int ckpt_frames;            /* backfilled by the worker's last run */
 	int ckpt_backfilled;        /* as the loop last learnt it */
+	unsigned ckpt_retry_ms;     /* after a failure: the next delay */
+	uint64_t ckpt_not_before;   /* loop time of the next try */
 };
 
 /* One request being handled. */
@@ -153,6 +157,7 @@ struct wa_req {
 };
 
 #define WA_OP_WRITE 0x1
+#define WA_OP_READ  0x2         /* reads leases (may see the open batch) */
 
 struct wa_op {
 	const char *name;
@@ -179,14 +184,15 @@ void wa_conn_accept(uv_stream_t *server, int status);
 /* Takes text (one line, malloc'd). */
 void wa_conn_send(struct wa_conn *c, char *text, size_t len,
     bool close_after);
+void wa_conn_close(struct wa_conn *c);
 void wa_conn_close_all(struct wa_daemon *d);
 void wa_conn_unref(struct wa_conn *c);
 void wa_conn_ref(struct wa_conn *c);
 
-/* srv-ops.c: parse, validate and dispatch one line into a; *write tells
- * whether it changed state. */
+/* srv-ops.c: parse, validate and dispatch one line into a; *flags gets
+ * WA_RESP_WRITE or WA_RESP_READ after an op that wrote or read leases. */
 void wa_dispatch(struct wa_daemon *d, const struct wa_peer *peer,
-    const char *line, size_t len, bool *write, struct wa_answer *a);
+    const char *line, size_t len, int *flags, struct wa_answer *a);
 json_t *wa_error_resp(json_t *id, int err, const char *msg, json_t *extra);
 /* An error answer; id may be NULL. */
 void wa_answer_error(struct wa_answer *a, json_t *id, int err,
@@ -205,7 +211,9 @@ bool wa_req_may_change(const struct wa_req *r, uid_t owner);
 
 /* srv-batch.c: group commit */
 int wa_batch_write_begin(struct wa_daemon *d);
-void wa_batch_write_end(struct wa_daemon *d, size_t undo_mark, int rc);
+/* Keep the request's writes (rc 0) or roll them back; non-zero when they
+ * were rolled back although rc was 0 (the savepoint would not release). */
+int wa_batch_write_end(struct wa_daemon *d, size_t undo_mark, int rc);
 size_t wa_batch_undo_mark(const struct wa_daemon *d);
 int wa_batch_note(struct wa_daemon *d, bool held, int proto, uint16_t port,
     uint32_t holder);

@@ -66,7 +66,7 @@ wa_fuzz_trim(void)
 	json_t *names = json_array(), *v;
 	char line[128];
 	size_t i;
-	bool write;
+	int flags;
 
 	if (wa_d.cache.n <= 32 ||
 	    wa_ledger_list(wa_d.ledger, &f, wa_fuzz_name, names) != 0)
@@ -74,7 +74,7 @@ wa_fuzz_trim(void)
 	json_array_foreach(names, i, v) {
 		snprintf(line, sizeof line, "{\"op\":\"release\","
 		    "\"name\":\"%s\"}", json_string_value(v));
-		wa_dispatch(&wa_d, &root, line, strlen(line), &write, &a);
+		wa_dispatch(&wa_d, &root, line, strlen(line), &flags, &a);
 		wa_answer_clear(&a);
 	}
 	wa_batch_commit(&wa_d);
@@ -88,7 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct wa_peer peer = { 1000, 1000, (pid_t)getpid() };
 	const char *p = (const char *)data, *end = p + size, *nl;
 	struct wa_answer a;
-	bool write;
+	int flags;
 
 	if (wa_d.ledger == NULL)
 		wa_fuzz_init();
@@ -97,7 +97,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (nl == NULL)
 			nl = end;
 		if (nl - p > 0 && nl - p < WA_MAX_LINE) {
-			wa_dispatch(&wa_d, &peer, p, (size_t)(nl - p), &write,
+			wa_dispatch(&wa_d, &peer, p, (size_t)(nl - p), &flags,
 			    &a);
 			/* Every line gets one line of answer, ok or not. */
 			if (a.text == NULL || a.len == 0 ||

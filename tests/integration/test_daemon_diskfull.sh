@@ -37,9 +37,11 @@ r=$(req '{"op":"release","name":"bound"}')
 check "so is the release of a pid-bound lease" contains "$r" '"code":"unavailable"'
 # Several writes of one batch (one connection, no waiting between lines).
 r=$(printf '%s\n' '{"op":"lease","product":"is","name":"b1"}' \
-    '{"op":"lease","product":"si","name":"b2"}' '{"op":"ping"}' | raw --bytes)
-check "every write of a failed batch: unavailable" [ "$(grep -c '"code":"unavailable"' <<<"$r")" -eq 2 ]
-check "a read in the same batch is still answered" contains "$r" '"protocol":'
+    '{"op":"lease","product":"si","name":"b2"}' '{"op":"list","id":"l1"}' \
+    '{"op":"ping"}' | raw --bytes)
+check "every write of a failed batch: unavailable" [ "$(grep -c '"code":"unavailable"' <<<"$r")" -eq 3 ]
+check "so is a list that saw those writes" bash -c 'grep "\"l1\"" <<<"$0" | grep -q "\"code\":\"unavailable\""' "$r"
+check "a read of no lease in the same batch is still answered" contains "$r" '"protocol":'
 r=$(req '{"op":"show","name":"lost"}')
 check "the failed lease is not in the ledger" contains "$r" '"code":"not_found"'
 r=$(req '{"op":"show","name":"before"}')

@@ -160,6 +160,16 @@ sleep 0.2
 check "others are served while a client does not read" contains "$(echo '{"op":"ping"}' | raw)" '"ok":true'
 wait "$FPID" || true
 check "the client that never reads is dropped" grep -q '^closed after' "$T/flood"
+# The same after a write: the answers wait for the commit, and the daemon
+# must not hold them all (200 KB each) until the batch ends.
+"$BIN/wa_raw" "$SOCK" --flood 20000 '{"op":"release","name":"nope"}' >"$T/flood" &
+FPID=$!
+sleep 0.2
+check "others are served while a client floods after a write" contains "$(echo '{"op":"ping"}' | raw)" '"ok":true'
+wait "$FPID" || true
+check "the client that floods after a write is dropped" grep -q '^closed after' "$T/flood"
+hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$DPID/status")
+check "held answers stay bounded (peak RSS ${hwm} KiB < 64 MiB)" [ "$hwm" -lt 65536 ]
 
 # SIGHUP with a broken catalog keeps the old one.
 stop_daemon

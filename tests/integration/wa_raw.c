@@ -11,8 +11,10 @@
  *                                 each acknowledged lease as one JSON line
  *   wa_raw SOCKET --idle SECS     connect, say nothing for SECS, print
  *                                 "closed" if the daemon hung up
- *   wa_raw SOCKET --flood N       send N list requests, never read; print
- *                                 "closed" once the daemon hangs up
+ *   wa_raw SOCKET --flood N [FIRST]
+ *                                 send N products requests (after the line
+ *                                 FIRST), never read; print "closed" once
+ *                                 the daemon hangs up
  *   wa_raw --listen PORT SECS     listen on 127.0.0.1:PORT for SECS
  *   wa_raw --notify PATH SECS     receive sd_notify datagrams on PATH
  *                                 ('@' for abstract), print each; stop after
@@ -206,17 +208,34 @@ wa_idle(const char *path, int secs)
 
 /* A client that asks and never reads: the daemon must drop it. */
 static int
-wa_flood(const char *path, int n)
+wa_flood(const char *path, int n, const char *first)
 {
 	static const char req[] = "{\"op\":\"products\"}\n";
-	int fd = wa_dial(path), i;
+	size_t len = sizeof req - 1, off = 0, total;
+	char *buf;
+	int fd = wa_dial(path), i = 0;
+	ssize_t w;
 
 	if (fd < 0)
 		return 2;
+	/* A write first makes the answers wait for its batch's commit; all
+	 * of it in as few sends as possible, so one read sees many lines. */
+	total = (first != NULL ? strlen(first) + 1 : 0) + (size_t)n * len;
+	if ((buf = malloc(total)) == NULL)
+		return 2;
+	if (first != NULL) {
+		memcpy(buf, first, strlen(first));
+		buf[strlen(first)] = '\n';
+		off = strlen(first) + 1;
+	}
 	for (i = 0; i < n; i++)
-		if (send(fd, req, sizeof req - 1, MSG_NOSIGNAL) < 0)
+		memcpy(buf + off + (size_t)i * len, req, len);
+	for (off = 0; off < total; off += (size_t)w)
+		if ((w = send(fd, buf + off, total - off, MSG_NOSIGNAL)) <= 0)
 			break;
-	printf("%s after %d requests\n", i < n ? "closed" : "open", i);
+	i = (int)((off > total ? total : off) / len);
+	printf("%s after %d requests\n", off < total ? "closed" : "open", i);
+	free(buf);
 	return 0;
 }
 
@@ -321,8 +340,9 @@ main(int argc, char **argv)
 		return wa_bytes(argv[1], 1);
 	if (argc == 4 && strcmp(argv[2], "--idle") == 0)
 		return wa_idle(argv[1], atoi(argv[3]));
-	if (argc == 4 && strcmp(argv[2], "--flood") == 0)
-		return wa_flood(argv[1], atoi(argv[3]));
+	if ((argc == 4 || argc == 5) && strcmp(argv[2], "--flood") == 0)
+		return wa_flood(argv[1], atoi(argv[3]), argc == 5 ? argv[4] :
+		    NULL);
 	if (argc == 5 && strcmp(argv[2], "--hold") == 0)
 		return wa_hold(argv[1], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 6 && strcmp(argv[2], "--storm") == 0)

@@ -201,7 +201,7 @@ test_round_trip(void **state)
 	wa_instance_clear(&in);
 	assert_int_equal(wa_ledger_find_port(l, WA_UDP, 9444, &in),
 	    WA_ENOTFOUND);
-	assert_int_equal(wa_ledger_renew(l, "a", 123456789, 1000, 1), 0);
+	assert_int_equal(wa_ledger_renew(l, "a", 0, 123456789, 1000, 1), 0);
 	assert_int_equal(wa_ledger_next_expiry(l), 123456789);
 	assert_int_equal(wa_ledger_attach(l, "b", 1, 42, 1000, 1), 0);
 	assert_int_equal(wa_ledger_find(l, "b", &in), 0);
@@ -386,7 +386,7 @@ test_history_all_instances(void **state)
 	    0);
 	assert_int_equal(wa_lease_as(l, "h2", "mi-4", 0, 0, (int[]){ 2, 0 }),
 	    0);
-	assert_int_equal(wa_ledger_renew(l, "h1", 0, 0, 0), 0);
+	assert_int_equal(wa_ledger_renew(l, "h1", 0, 0, 0, 0), 0);
 	assert_int_equal(wa_ledger_end(l, "h2", WA_STATE_RECLAIMED, 0, 0,
 	    "{\"why\":\"dead\"}"), 0);
 	assert_int_equal(wa_ledger_refused(l, "h3", "mi-4", -1, 0, 0, NULL),
@@ -409,7 +409,7 @@ test_history_all_instances(void **state)
 	    out), 0);
 	assert_string_equal(out, "");
 	/* Renew and attach only touch active leases. */
-	assert_int_equal(wa_ledger_renew(l, "h2", 0, 0, 0), WA_ENOTFOUND);
+	assert_int_equal(wa_ledger_renew(l, "h2", 0, 0, 0, 0), WA_ENOTFOUND);
 	assert_int_equal(wa_ledger_attach(l, "h2", 1, 1, 0, 0), WA_ENOTFOUND);
 	assert_int_equal(wa_ledger_end(l, "h1", WA_STATE_ACTIVE, 0, 0, NULL),
 	    WA_EINVAL);
