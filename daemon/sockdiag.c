@@ -43,6 +43,14 @@ wa_sockdiag_ask(int fd, int family, int proto)
 	return 0;
 }
 
+/* NLMSG_OK, without its comparison of signed and unsigned. */
+static bool
+wa_nl_ok(const struct nlmsghdr *h, int len)
+{
+	return len >= (int)sizeof *h && h->nlmsg_len >= sizeof *h &&
+	    h->nlmsg_len <= (unsigned)len;
+}
+
 /* Walk the answer's messages; the count, or WA_EIO. */
 static int
 wa_sockdiag_read(int fd, int wproto, wa_procnet_cb cb, void *arg)
@@ -61,8 +69,10 @@ wa_sockdiag_read(int fd, int wproto, wa_procnet_cb cb, void *arg)
 		if (r <= 0)
 			return WA_EIO;
 		len = (int)r;
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
-		    h = NLMSG_NEXT(h, len)) {
+		for (h = (struct nlmsghdr *)buf; wa_nl_ok(h, len);
+		    len -= (int)NLMSG_ALIGN(h->nlmsg_len),
+		    h = (struct nlmsghdr *)((char *)h +
+		    NLMSG_ALIGN(h->nlmsg_len))) {
 			if (h->nlmsg_type == NLMSG_DONE)
 				return n;
 			if (h->nlmsg_type == NLMSG_ERROR ||
