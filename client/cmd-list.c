@@ -85,6 +85,67 @@ wa_list_row(struct wa_table *t, const json_t *l)
 	wa_table_add(t, row);
 }
 
+enum { WA_C_NAME, WA_C_PRODUCT, WA_C_OFFSET, WA_C_STATE, WA_C_OWNER,
+	WA_C_PID, WA_C_EXPIRES, WA_C_PORTS, WA_C_MIN, WA_C_MAX, WA_C_N };
+
+/* Where each column is in a brief answer's rows (-1: absent). */
+static void
+wa_brief_index(json_t *cols, int idx[WA_C_N])
+{
+	static const char *const names[WA_C_N] = { "name", "product",
+	    "offset", "state", "owner_uid", "pid", "expires_at", "ports",
+	    "port_min", "port_max" };
+	size_t i;
+	json_t *c;
+
+	for (int k = 0; k < WA_C_N; k++)
+		idx[k] = -1;
+	json_array_foreach(cols, i, c)
+		for (int k = 0; k < WA_C_N; k++)
+			if (json_is_string(c) &&
+			    strcmp(json_string_value(c), names[k]) == 0)
+				idx[k] = (int)i;
+}
+
+static json_t *
+wa_cell(json_t *row, const int idx[WA_C_N], int k)
+{
+	return idx[k] >= 0 ? json_array_get(row, (size_t)idx[k]) : NULL;
+}
+
+/* The same line from a brief list's row: the daemon sends rows for the
+ * table (a fifth of the parsing of full leases for 1,000 of them). */
+static void
+wa_list_brief_row(struct wa_table *t, const int idx[WA_C_N], json_t *r)
+{
+	char off[24], pid[24], pr[72], owner[32];
+	const char *row[8];
+	json_int_t n = json_integer_value(wa_cell(r, idx, WA_C_PORTS));
+
+	snprintf(off, sizeof off, "%" JSON_INTEGER_FORMAT,
+	    json_integer_value(wa_cell(r, idx, WA_C_OFFSET)));
+	snprintf(pid, sizeof pid, "%" JSON_INTEGER_FORMAT,
+	    json_integer_value(wa_cell(r, idx, WA_C_PID)));
+	if (n > 0)
+		snprintf(pr, sizeof pr, "%" JSON_INTEGER_FORMAT " (%"
+		    JSON_INTEGER_FORMAT "-%" JSON_INTEGER_FORMAT ")", n,
+		    json_integer_value(wa_cell(r, idx, WA_C_MIN)),
+		    json_integer_value(wa_cell(r, idx, WA_C_MAX)));
+	else
+		snprintf(pr, sizeof pr, "-");
+	wa_owner_name(json_integer_value(wa_cell(r, idx, WA_C_OWNER)),
+	    owner, sizeof owner);
+	row[0] = json_string_value(wa_cell(r, idx, WA_C_NAME));
+	row[1] = json_string_value(wa_cell(r, idx, WA_C_PRODUCT));
+	row[2] = off;
+	row[3] = json_string_value(wa_cell(r, idx, WA_C_STATE));
+	row[4] = owner;
+	row[5] = json_integer_value(wa_cell(r, idx, WA_C_PID)) > 0 ? pid : "-";
+	row[6] = pr;
+	row[7] = json_string_value(wa_cell(r, idx, WA_C_EXPIRES));
+	wa_table_add(t, row);
+}
+
 static int
 wa_list_exec(struct wa_cli *cli, int argc, char **argv)
 {
@@ -120,6 +181,8 @@ wa_list_exec(struct wa_cli *cli, int argc, char **argv)
 		json_decref(req);
 		return wa_cli_usage(&wa_cmd_list, "unexpected argument");
 	}
+	if (!cli->json)
+		json_object_set_new(req, "brief", json_true());
 	if ((rc = wa_cli_request(cli, req, &resp, true)) != 0)
 		return wa_cli_fail(cli, "list", rc);
 	if (cli->json) {
@@ -129,7 +192,14 @@ wa_list_exec(struct wa_cli *cli, int argc, char **argv)
 		wa_json_print(out);
 		json_decref(out);
 	} else {
+		int idx[WA_C_N];
+
+		wa_brief_index(json_object_get(resp, "columns"), idx);
 		t = wa_table_new(hdr, 8);
+		/* Rows from a daemon, full leases from the ledger read
+		 * offline (or a daemon that predates brief lists). */
+		json_array_foreach(json_object_get(resp, "rows"), i, l)
+			wa_list_brief_row(t, idx, l);
 		json_array_foreach(json_object_get(resp, "leases"), i, l)
 			wa_list_row(t, l);
 		wa_table_print(t, stdout);

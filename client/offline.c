@@ -72,7 +72,20 @@ wa_off_run(struct wa_ledger *l, struct wa_off *o, json_t *req, json_t *resp)
 	int rc;
 
 	if (strcmp(op, "list") == 0) {
+		const char *state = json_string_value(json_object_get(req,
+		    "state"));
+		const struct wa_product *p;
+
+		/* The daemon's filters: an alias names its product, "all"
+		 * every state. */
 		f.product = json_string_value(json_object_get(req, "product"));
+		if (f.product != NULL && o->cat != NULL &&
+		    (p = wa_catalog_find(o->cat, f.product)) != NULL)
+			f.product = p->id;
+		if (state != NULL && strcmp(state, "all") == 0)
+			f.state = -1;
+		else if (state != NULL && (f.state = wa_state_parse(state)) < 0)
+			return WA_EINVAL;
 		if ((v = json_object_get(req, "owner_uid")) != NULL)
 			f.owner_uid = (long)json_integer_value(v);
 		o->out = json_array();

@@ -1,6 +1,6 @@
 /* op-list.c: leases by product, owner and state (default: active, served
  * from the daemon's mirror); ports without their descriptions (show and
- * products have them). */
+ * products have them); brief: a table of rows (render.h). */
 #include <string.h>
 
 #include "srv.h"
@@ -8,6 +8,8 @@
 struct wa_list_ctx {
 	struct wa_daemon *d;
 	json_t *leases;
+	struct wa_out *rows;        /* brief: rows written here instead */
+	size_t n;
 };
 
 static int
@@ -15,6 +17,12 @@ wa_list_one(void *arg, const struct wa_instance *in)
 {
 	struct wa_list_ctx *c = arg;
 
+	if (c->rows != NULL) {
+		if (c->n++ > 0)
+			wa_out_put(c->rows, ",", 1);
+		wa_instance_brief(c->rows, in);
+		return c->rows->failed ? WA_ENOMEM : 0;
+	}
 	return json_array_append_new(c->leases, wa_instance_json(c->d->cat, in,
 	    c->d->alloc.ephemeral_lo, c->d->alloc.ephemeral_hi, false)) == 0 ?
 	    0 : WA_ENOMEM;
@@ -24,16 +32,18 @@ static int
 wa_op_list_run(struct wa_req *r)
 {
 	struct wa_ledger_filter f = { NULL, WA_STATE_ACTIVE, -1 };
-	struct wa_list_ctx c = { r->d, json_array() };
+	struct wa_list_ctx c = { r->d, json_array(), NULL, 0 };
 	const struct wa_product *p;
 	const char *state = NULL;
 	long long owner = -1;
+	bool brief = false;
 	int rc;
 
 	if ((rc = wa_req_str(r, "product", false, &f.product)) != 0 ||
 	    (rc = wa_req_str(r, "state", false, &state)) != 0 ||
 	    (rc = wa_req_int(r, "owner_uid", false, 0, 0xffffffffLL,
-	    &owner)) != 0)
+	    &owner)) != 0 ||
+	    (rc = wa_req_bool(r, "brief", &brief)) != 0)
 		goto out;
 	f.owner_uid = (long)owner;
 	/* An alias lists its product; a retired id is still listed. */
@@ -47,19 +57,31 @@ wa_op_list_run(struct wa_req *r)
 		    "released, expired, reclaimed or all", state);
 		goto out;
 	}
+	if (brief) {
+		json_object_set_new(r->resp, "columns", wa_brief_columns());
+		c.rows = &r->raw;
+	}
+	r->raw_key = brief ? "rows" : "leases";
 	if (f.state == WA_STATE_ACTIVE) {
 		/* The common case, from memory. */
-		r->raw_key = "leases";
-		if ((rc = wa_cache_list(r->d, f.product, f.owner_uid,
+		if ((rc = wa_cache_list(r->d, f.product, f.owner_uid, brief,
 		    &r->raw)) != 0)
 			rc = wa_req_fail(r, WA_EUNAVAIL, "%s", wa_strerror(rc));
 		goto out;
 	}
+	/* Other states only in the ledger. */
+	if (brief)
+		wa_out_put(&r->raw, "[", 1);
+	else
+		r->raw_key = NULL;
 	if ((rc = wa_ledger_list(r->d->ledger, &f, wa_list_one, &c)) != 0) {
 		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(rc));
 		goto out;
 	}
-	json_object_set(r->resp, "leases", c.leases);
+	if (brief)
+		wa_out_put(&r->raw, "]", 1);
+	else
+		json_object_set(r->resp, "leases", c.leases);
 out:
 	json_decref(c.leases);
 	return rc;

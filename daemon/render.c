@@ -114,3 +114,72 @@ wa_event_json(const struct wa_event *ev)
 	json_object_set_new(j, "detail", detail != NULL ? detail : json_null());
 	return j;
 }
+
+static const char *const wa_brief_cols[] = { "name", "product", "offset",
+	"state", "owner_uid", "pid", "expires_at", "ports", "port_min",
+	"port_max" };
+
+json_t *
+wa_brief_columns(void)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < sizeof wa_brief_cols / sizeof *wa_brief_cols;
+	    i++)
+		json_array_append_new(a, json_string(wa_brief_cols[i]));
+	return a;
+}
+
+/* v, or null when it is absent. */
+static void
+wa_out_int(struct wa_out *o, long long v, bool absent)
+{
+	char buf[32];
+	int n;
+
+	if (absent) {
+		wa_out_put(o, "null", 4);
+		return;
+	}
+	n = snprintf(buf, sizeof buf, "%lld", v);
+	wa_out_put(o, buf, (size_t)n);
+}
+
+static void
+wa_out_str(struct wa_out *o, const char *s)
+{
+	wa_out_string(o, s, strlen(s));
+	wa_out_put(o, ",", 1);
+}
+
+void
+wa_instance_brief(struct wa_out *o, const struct wa_instance *in)
+{
+	unsigned lo = 65536, hi = 0;
+	char t[40];
+
+	for (size_t i = 0; i < in->nports; i++) {
+		lo = in->ports[i].port < lo ? in->ports[i].port : lo;
+		hi = in->ports[i].port > hi ? in->ports[i].port : hi;
+	}
+	wa_out_put(o, "[", 1);
+	wa_out_str(o, in->name);
+	wa_out_str(o, in->product);
+	wa_out_int(o, in->offset, false);
+	wa_out_put(o, ",", 1);
+	wa_out_str(o, wa_state_name(in->state));
+	wa_out_int(o, (long long)in->owner_uid, false);
+	wa_out_put(o, ",", 1);
+	wa_out_int(o, in->pid, in->pid == 0);
+	wa_out_put(o, ",", 1);
+	if (in->expires != 0)
+		wa_out_str(o, wa_time_format(in->expires, t, sizeof t));
+	else
+		wa_out_put(o, "null,", 5);
+	wa_out_int(o, (long long)in->nports, false);
+	wa_out_put(o, ",", 1);
+	wa_out_int(o, lo, in->nports == 0);
+	wa_out_put(o, ",", 1);
+	wa_out_int(o, hi, in->nports == 0);
+	wa_out_put(o, "]", 1);
+}

@@ -184,7 +184,7 @@ wa_cache_render(struct wa_daemon *d, struct wa_cached *e)
 
 int
 wa_cache_list(struct wa_daemon *d, const char *product, long owner_uid,
-    struct wa_out *o)
+    bool brief, struct wa_out *o)
 {
 	struct wa_cache *c = &d->cache;
 	bool first = true;
@@ -199,12 +199,15 @@ wa_cache_list(struct wa_daemon *d, const char *product, long owner_uid,
 		if ((product != NULL && strcmp(e->in.product, product) != 0) ||
 		    (owner_uid >= 0 && (long)e->in.owner_uid != owner_uid))
 			continue;
-		if ((rc = wa_cache_render(d, e)) != 0)
+		if (!brief && (rc = wa_cache_render(d, e)) != 0)
 			return rc;
 		if (!first)
 			wa_out_put(o, ",", 1);
 		first = false;
-		wa_out_put(o, e->text, e->len);
+		if (brief)
+			wa_instance_brief(o, &e->in);
+		else
+			wa_out_put(o, e->text, e->len);
 	}
 	wa_out_put(o, "]", 1);
 	return o->failed ? WA_ENOMEM : 0;

@@ -237,9 +237,10 @@ void wa_cache_forget_texts(struct wa_daemon *d);
 int wa_cache_get(struct wa_daemon *d, const char *name,
     struct wa_instance *out);
 void wa_cache_free(struct wa_daemon *d);
-/* The JSON array of active leases (filters NULL / -1: any), name order. */
+/* The JSON array of active leases (filters NULL / -1: any), name order;
+ * brief: the rows of a brief list. */
 int wa_cache_list(struct wa_daemon *d, const char *product, long owner_uid,
-    struct wa_out *o);
+    bool brief, struct wa_out *o);
 
 /* srv-ckpt.c: WAL checkpoints off the loop; note after every commit. */
 void wa_ckpt_start(struct wa_daemon *d);
