@@ -207,6 +207,9 @@ wa_batch_commit(struct wa_daemon *d)
 		d->kernel_dirty = true;
 	} else
 		wa_ckpt_note(d);
+	/* The kernel's reservations change before the answers go out: a
+	 * server started on a lease's answer finds its ports reserved. */
+	wa_kernel_sync(d);
 	for (size_t i = 0; i < b->nlogs; i++)
 		wa_log(b->logs[i].prio, "%s", b->logs[i].line);
 	wa_batch_logs_drop(b, 0);
