@@ -3,6 +3,14 @@
 # java started with -Dcarbon.home=<tmp>/wso2mi-4.2.0 and friends.
 . "$(dirname "$0")/lib.sh"
 export WSO2_ALLOC_CATALOG="$WA_SRC/schema/products"
+# The fake servers bind real ports, so a host already listening on one of
+# them cannot run this test: say which, rather than fail an assertion.
+for p in 8290 8253 9300 9201 9164; do
+	if (: </dev/tcp/127.0.0.1/$p) 2>/dev/null; then
+		echo "FAIL - port $p is already listened on here; this test binds it"
+		exit 1
+	fi
+done
 start_daemon
 mkdir -p "$T/jvm/bin"
 cp "$BIN/fake_java" "$T/jvm/bin/java"
