@@ -118,23 +118,27 @@ wa_cell(json_t *row, const int idx[WA_C_N], int k)
 static void
 wa_list_brief_row(struct wa_table *t, const int idx[WA_C_N], json_t *r)
 {
-	char off[24], pid[24], pr[72], owner[32];
+	char off[24] = "-", pid[24], pr[72], owner[32] = "-";
 	const char *row[8];
+	json_t *uid = wa_cell(r, idx, WA_C_OWNER);
 	json_int_t n = json_integer_value(wa_cell(r, idx, WA_C_PORTS));
 
-	snprintf(off, sizeof off, "%" JSON_INTEGER_FORMAT,
-	    json_integer_value(wa_cell(r, idx, WA_C_OFFSET)));
+	/* A column the answer lacks prints "-", never a made-up 0. */
+	if (json_is_integer(wa_cell(r, idx, WA_C_OFFSET)))
+		snprintf(off, sizeof off, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(wa_cell(r, idx, WA_C_OFFSET)));
 	snprintf(pid, sizeof pid, "%" JSON_INTEGER_FORMAT,
 	    json_integer_value(wa_cell(r, idx, WA_C_PID)));
-	if (n > 0)
+	if (n > 0 && json_is_integer(wa_cell(r, idx, WA_C_MIN)) &&
+	    json_is_integer(wa_cell(r, idx, WA_C_MAX)))
 		snprintf(pr, sizeof pr, "%" JSON_INTEGER_FORMAT " (%"
 		    JSON_INTEGER_FORMAT "-%" JSON_INTEGER_FORMAT ")", n,
 		    json_integer_value(wa_cell(r, idx, WA_C_MIN)),
 		    json_integer_value(wa_cell(r, idx, WA_C_MAX)));
 	else
 		snprintf(pr, sizeof pr, "-");
-	wa_owner_name(json_integer_value(wa_cell(r, idx, WA_C_OWNER)),
-	    owner, sizeof owner);
+	if (json_is_integer(uid))
+		wa_owner_name(json_integer_value(uid), owner, sizeof owner);
 	row[0] = json_string_value(wa_cell(r, idx, WA_C_NAME));
 	row[1] = json_string_value(wa_cell(r, idx, WA_C_PRODUCT));
 	row[2] = off;

@@ -34,11 +34,12 @@ wa_table_add(struct wa_table *t, const char *const *cells)
 	if (t == NULL)
 		return;
 	if (t->nrows == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 16;
-		if ((n = realloc(t->cells, t->cap * t->ncols * sizeof *n)) ==
-		    NULL)
+		size_t cap = t->cap ? t->cap * 2 : 16;
+
+		if ((n = realloc(t->cells, cap * t->ncols * sizeof *n)) == NULL)
 			return;
 		t->cells = n;
+		t->cap = cap;
 	}
 	for (size_t i = 0; i < t->ncols; i++)
 		t->cells[t->nrows * t->ncols + i] = strdup(cells[i] != NULL ?

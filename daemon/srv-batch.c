@@ -117,8 +117,12 @@ wa_batch_write_end(struct wa_daemon *d, size_t mark, int rc)
 	/* This request only: the others in the batch stand. */
 	wa_ledger_savepoint_rollback(d->ledger);
 	wa_batch_undo(d, mark);
-	if (d->cache.gen != d->batch.cache_mark)
+	/* The request changed leases: the mirror and, after the commit,
+	 * the reaper's watches start again from the ledger. */
+	if (d->cache.gen != d->batch.cache_mark) {
 		d->cache.stale = true;
+		d->batch.resync = true;
+	}
 	wa_batch_logs_drop(&d->batch, d->batch.log_mark);
 	return src;
 }
@@ -190,9 +194,10 @@ wa_batch_commit(struct wa_daemon *d)
 			struct wa_pending *p = &b->out[i];
 			json_t *id = p->a.id;
 
-			/* A read after a write saw what did not commit. */
-			if (!(p->flags & (WA_RESP_WRITE | WA_RESP_READ)) ||
-			    !p->a.ok)
+			/* A write, or a read after one, answered from what
+			 * did not commit: its error too (a not_found, a
+			 * conflict) may be false now. */
+			if (!(p->flags & (WA_RESP_WRITE | WA_RESP_READ)))
 				continue;
 			p->a.id = NULL;
 			wa_answer_clear(&p->a);
@@ -205,8 +210,12 @@ wa_batch_commit(struct wa_daemon *d)
 		d->cache.stale = true;
 		wa_reaper_resync(d);
 		d->kernel_dirty = true;
-	} else
+	} else {
 		wa_ckpt_note(d);
+		if (b->resync)
+			wa_reaper_resync(d);
+	}
+	b->resync = false;
 	/* The kernel's reservations change before the answers go out: a
 	 * server started on a lease's answer finds its ports reserved. */
 	wa_kernel_sync(d);

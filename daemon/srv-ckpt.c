@@ -9,8 +9,7 @@
  * bound (190 MB in a 16,000-request run).  Once it is long, the writer
  * backfills the remainder itself just before a batch begins (a few
  * hundred frames at most, as the worker keeps up), and that batch's
- * commit restarts the log.  A checkpoint that fails (a full disk) is
- * retried after 1 s, then 2, 4... up to a minute, and logged once.
+ * commit restarts the log.
  */
 #include "srv.h"
 
@@ -19,6 +18,7 @@
 #define WA_CKPT_IDLE_MS 1000    /* the rest, once writes pause */
 
 static void wa_ckpt_queue(struct wa_daemon *d);
+static void wa_ckpt_idle_cb(uv_timer_t *t);
 
 static void
 wa_ckpt_work(uv_work_t *w)
@@ -39,34 +39,58 @@ wa_ckpt_behind(struct wa_daemon *d)
 	return frames - d->ckpt_backfilled;
 }
 
+/*
+ * Every checkpoint's outcome, on the worker or in line.  A failure (a
+ * full disk fails every try) is said once and retried after 1 s, 2, 4...
+ * up to a minute, by the idle timer even if no write comes; false then.
+ */
+static bool
+wa_ckpt_outcome(struct wa_daemon *d, int rc, int backfilled)
+{
+	if (rc != 0 && rc != WA_EDBBUSY) {
+		if (d->ckpt_retry_ms == 0)
+			wa_log(WA_LOG_WARNING, "ledger checkpoint failed (%s): "
+			    "retrying, the log grows meanwhile",
+			    wa_strerror(rc));
+		d->ckpt_retry_ms = d->ckpt_retry_ms == 0 ? 1000 :
+		    d->ckpt_retry_ms < 60000 ? d->ckpt_retry_ms * 2 : 60000;
+		d->ckpt_not_before = uv_now(d->loop) + d->ckpt_retry_ms;
+		if (!d->stopping)
+			uv_timer_start(&d->ckpt_idle, wa_ckpt_idle_cb,
+			    d->ckpt_retry_ms, 0);
+		return false;
+	}
+	if (d->ckpt_retry_ms != 0)
+		wa_log(WA_LOG_NOTICE, "ledger checkpoints work again");
+	d->ckpt_retry_ms = 0;
+	if (rc == 0)
+		d->ckpt_backfilled = backfilled;
+	return true;
+}
+
 static void
 wa_ckpt_done(uv_work_t *w, int status)
 {
 	struct wa_daemon *d = w->data;
 
 	d->ckpt_busy = false;
-	if (status != 0)
+	if (status != 0 || !wa_ckpt_outcome(d, d->ckpt_rc, d->ckpt_frames))
 		return;
-	if (d->ckpt_rc != 0 && d->ckpt_rc != WA_EDBBUSY) {
-		/* A full disk fails every try: back off, say it once. */
-		if (d->ckpt_retry_ms == 0)
-			wa_log(WA_LOG_WARNING, "ledger checkpoint failed (%s): "
-			    "retrying, the log grows meanwhile",
-			    wa_strerror(d->ckpt_rc));
-		d->ckpt_retry_ms = d->ckpt_retry_ms == 0 ? 1000 :
-		    d->ckpt_retry_ms < 60000 ? d->ckpt_retry_ms * 2 : 60000;
-		d->ckpt_not_before = uv_now(d->loop) + d->ckpt_retry_ms;
-		return;
-	}
-	if (d->ckpt_retry_ms != 0)
-		wa_log(WA_LOG_NOTICE, "ledger checkpoints work again");
-	d->ckpt_retry_ms = 0;
-	d->ckpt_backfilled = d->ckpt_frames;
 	/* Commits made while it ran may have filled the log again; a long
 	 * log is left to the writer, which waits for an idle worker. */
 	if (wa_ckpt_behind(d) >= WA_CKPT_FRAMES &&
 	    wa_ledger_wal_frames(d->ledger) < WA_CKPT_LONG)
 		wa_ckpt_queue(d);
+}
+
+/* In line, on the loop's own connection. */
+static void
+wa_ckpt_inline(struct wa_daemon *d)
+{
+	int backfilled = 0, rc;
+
+	rc = wa_ledger_checkpoint(d->ledger, &backfilled);
+	wa_ckpt_outcome(d, rc, backfilled);
 }
 
 static void
@@ -77,7 +101,7 @@ wa_ckpt_queue(struct wa_daemon *d)
 		return;
 	if (d->ckpt == NULL) {
 		/* No second connection: in line, as SQLite would. */
-		wa_ledger_checkpoint(d->ledger, &d->ckpt_backfilled);
+		wa_ckpt_inline(d);
 		return;
 	}
 	d->ckpt_work.data = d;
@@ -111,9 +135,8 @@ void
 wa_ckpt_before_begin(struct wa_daemon *d)
 {
 	if (!d->ckpt_busy && wa_ledger_wal_frames(d->ledger) >= WA_CKPT_LONG &&
-	    wa_ckpt_behind(d) > 0 && uv_now(d->loop) >= d->ckpt_not_before &&
-	    wa_ledger_checkpoint(d->ledger, &d->ckpt_backfilled) != 0)
-		d->ckpt_not_before = uv_now(d->loop) + 1000;
+	    wa_ckpt_behind(d) > 0 && uv_now(d->loop) >= d->ckpt_not_before)
+		wa_ckpt_inline(d);
 }
 
 void

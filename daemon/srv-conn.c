@@ -12,8 +12,9 @@
 #include "jsonout.h"
 #include "srv.h"
 
-/* A client that leaves this much unread output is dropped. */
-#define WA_MAX_BACKLOG (1024 * 1024)
+/* A client whose answers pile up this far beyond what the kernel's
+ * socket buffer took (it does not read them) is dropped. */
+#define WA_MAX_BACKLOG (4 * 1024 * 1024)
 #define WA_READ_CHUNK 65536
 
 struct wa_conn {
@@ -23,7 +24,6 @@ struct wa_conn {
 	struct wa_peer peer;
 	char *in;
 	size_t inlen, incap;
-	size_t backlog;
 	int refs;               /* handles open + batch entries + writes */
 	bool closing;
 	bool eof;               /* the client shut down its side */
@@ -100,7 +100,6 @@ wa_write_done(uv_write_t *req, int status)
 {
 	struct wa_write *w = (struct wa_write *)req;
 
-	w->conn->backlog -= w->len;
 	if (status != 0)
 		wa_conn_close(w->conn);
 	wa_conn_unref(w->conn);
@@ -127,11 +126,9 @@ wa_conn_send(struct wa_conn *c, char *text, size_t len, bool close_after)
 	w->len = len;
 	w->conn = c;
 	b = uv_buf_init(w->buf, (unsigned)len);
-	c->backlog += len;
 	wa_conn_ref(c);
 	if (uv_write(&w->req, (uv_stream_t *)&c->pipe, &b, 1,
 	    wa_write_done) != 0) {
-		c->backlog -= len;
 		wa_conn_unref(c);
 		free(w->buf);
 		free(w);
@@ -140,7 +137,8 @@ wa_conn_send(struct wa_conn *c, char *text, size_t len, bool close_after)
 	}
 	if (close_after)
 		wa_conn_close(c);
-	else if (c->backlog > WA_MAX_BACKLOG) {
+	else if (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) >
+	    WA_MAX_BACKLOG) {
 		wa_log(WA_LOG_NOTICE, "pid %ld does not read its answers: "
 		    "connection closed", (long)c->peer.pid);
 		wa_conn_close(c);

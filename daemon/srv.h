@@ -72,6 +72,7 @@ struct wa_batch {
 	size_t nout, capout;
 	size_t writes;
 	size_t held;                /* bytes of the answers in out */
+	bool resync;                /* a rolled-back request changed leases */
 	unsigned long cache_mark;   /* the cache's gen as a request began */
 };
 

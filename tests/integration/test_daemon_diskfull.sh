@@ -42,6 +42,11 @@ r=$(printf '%s\n' '{"op":"lease","product":"is","name":"b1"}' \
 check "every write of a failed batch: unavailable" [ "$(grep -c '"code":"unavailable"' <<<"$r")" -eq 3 ]
 check "so is a list that saw those writes" bash -c 'grep "\"l1\"" <<<"$0" | grep -q "\"code\":\"unavailable\""' "$r"
 check "a read of no lease in the same batch is still answered" contains "$r" '"protocol":'
+# An error read from the batch's uncommitted state is not sent either:
+# after the release that will not commit, 9443 looks free.
+r=$(printf '%s\n' '{"op":"release","name":"before"}' \
+    '{"op":"who","port":9443,"id":"w1"}' | raw --bytes)
+check "a not_found read from a failed batch: unavailable" bash -c 'grep "\"w1\"" <<<"$0" | grep -q "\"code\":\"unavailable\""' "$r"
 r=$(req '{"op":"show","name":"lost"}')
 check "the failed lease is not in the ledger" contains "$r" '"code":"not_found"'
 r=$(req '{"op":"show","name":"before"}')

@@ -30,7 +30,7 @@ check "show still describes them" contains "$(req '{"op":"show","name":"b-mi"}')
 r=$(req '{"op":"renew","name":"b-mi","ttl":7200}')
 exp=$(grep -o '"expires_at":"[^"]*"' <<<"$r")
 check "a renewal shows in the list" contains "$(req '{"op":"list"}')" "$exp"
-r=$(req '{"op":"lease","product":"mi","name":"b-mi","ttl":60}')
+r=$(req '{"op":"lease","product":"mi","name":"b-mi","ttl":3600}')
 check "a lease of an active name (renewed) shows in the list" contains "$(req '{"op":"list","product":"mi"}')" "$(grep -o '"expires_at":"[^"]*"' <<<"$r")"
 
 req '{"op":"release","name":"c-apim"}' >/dev/null
