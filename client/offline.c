@@ -23,6 +23,8 @@ wa_offline_error(void)
 struct wa_off {
 	struct wa_catalog *cat;
 	json_t *out;
+	struct wa_out *rows;        /* a brief list: the daemon's rows */
+	size_t nrows;
 };
 
 static int
@@ -30,6 +32,12 @@ wa_off_lease(void *arg, const struct wa_instance *in)
 {
 	struct wa_off *o = arg;
 
+	if (o->rows != NULL) {
+		if (o->nrows++ > 0)
+			wa_out_put(o->rows, ",", 1);
+		wa_instance_brief(o->rows, in);
+		return o->rows->failed ? WA_ENOMEM : 0;
+	}
 	json_array_append_new(o->out, wa_instance_json(o->cat, in, 32768,
 	    60999, false));
 	return 0;
@@ -61,6 +69,32 @@ wa_off_path(struct wa_cli *cli)
 	return p;
 }
 
+/* A brief list read offline: the rows the daemon would write. */
+static int
+wa_off_brief(struct wa_ledger *l, struct wa_off *o,
+    const struct wa_ledger_filter *f, json_t *resp)
+{
+	struct wa_out rows = { NULL, 0, 0, false };
+	json_t *a = NULL;
+	int rc;
+
+	o->rows = &rows;
+	wa_out_put(&rows, "[", 1);
+	if ((rc = wa_ledger_list(l, f, wa_off_lease, o)) == 0) {
+		wa_out_put(&rows, "]", 1);
+		if (rows.failed || (a = json_loadb(rows.p, rows.len, 0,
+		    NULL)) == NULL)
+			rc = WA_ENOMEM;
+	}
+	o->rows = NULL;
+	wa_out_free(&rows);
+	if (rc == 0) {
+		json_object_set_new(resp, "columns", wa_brief_columns());
+		json_object_set_new(resp, "rows", a);
+	}
+	return rc;
+}
+
 static int
 wa_off_run(struct wa_ledger *l, struct wa_off *o, json_t *req, json_t *resp)
 {
@@ -88,6 +122,8 @@ wa_off_run(struct wa_ledger *l, struct wa_off *o, json_t *req, json_t *resp)
 			return WA_EINVAL;
 		if ((v = json_object_get(req, "owner_uid")) != NULL)
 			f.owner_uid = (long)json_integer_value(v);
+		if (json_is_true(json_object_get(req, "brief")))
+			return wa_off_brief(l, o, &f, resp);
 		o->out = json_array();
 		rc = wa_ledger_list(l, &f, wa_off_lease, o);
 		json_object_set_new(resp, "leases", o->out);
@@ -134,7 +170,7 @@ wa_offline_call(struct wa_cli *cli, json_t *req, json_t **resp)
 {
 	struct wa_ledger_opts lo = { .sync = WA_SYNC_FULL,
 	    .busy_timeout_ms = 1000, .readonly = true };
-	struct wa_off o = { NULL, NULL };
+	struct wa_off o = { NULL, NULL, NULL, 0 };
 	struct wa_ledger *l = NULL;
 	const char *dirs[2];
 	char *path = wa_off_path(cli), err[256];

@@ -78,6 +78,15 @@ wa_out_string(struct wa_out *o, const char *s, size_t n)
 }
 
 void
+wa_out_int(struct wa_out *o, long long v)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof buf, "%lld", v);
+
+	wa_out_put(o, buf, (size_t)n);
+}
+
+void
 wa_out_members(struct wa_out *o, const json_t *j, bool comma)
 {
 	void *it = json_object_iter((json_t *)j);
@@ -96,9 +105,7 @@ wa_out_members(struct wa_out *o, const json_t *j, bool comma)
 void
 wa_out_value(struct wa_out *o, const json_t *j)
 {
-	char buf[64];
 	char *text;
-	int n;
 
 	switch (json_typeof(j)) {
 	case JSON_OBJECT:
@@ -119,9 +126,7 @@ wa_out_value(struct wa_out *o, const json_t *j)
 		wa_out_string(o, json_string_value(j), json_string_length(j));
 		break;
 	case JSON_INTEGER:
-		n = snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(j));
-		wa_out_put(o, buf, (size_t)n);
+		wa_out_int(o, json_integer_value(j));
 		break;
 	case JSON_REAL:
 		/* Rare (a client's request id): jansson's own digits. */

@@ -25,6 +25,7 @@ struct wa_out {
 void wa_out_put(struct wa_out *o, const char *s, size_t n);
 /* A JSON string (quoted, escaped) of n bytes. */
 void wa_out_string(struct wa_out *o, const char *s, size_t n);
+void wa_out_int(struct wa_out *o, long long v);
 /* Any value, compact. */
 void wa_out_value(struct wa_out *o, const json_t *j);
 /* The members of object j, without braces, each after a comma when

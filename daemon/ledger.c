@@ -314,9 +314,15 @@ wa_ledger_version(struct wa_ledger *l)
 }
 
 static int
+wa_sync_set(struct wa_ledger *l)
+{
+	return wa_exec(l, l->sync == WA_SYNC_NORMAL ?
+	    "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
+}
+
+static int
 wa_ledger_pragmas(struct wa_ledger *l, char *err, size_t errlen)
 {
-	char sql[64];
 	int rc;
 
 	if (l->readonly)
@@ -324,11 +330,8 @@ wa_ledger_pragmas(struct wa_ledger *l, char *err, size_t errlen)
 	if ((rc = wa_exec(l, "PRAGMA journal_mode = WAL")) != 0 ||
 	    (rc = wa_exec(l, "PRAGMA foreign_keys = ON")) != 0 ||
 	    /* A log grown by a burst shrinks back when it restarts. */
-	    (rc = wa_exec(l, "PRAGMA journal_size_limit = 16777216")) != 0)
-		goto fail;
-	snprintf(sql, sizeof sql, "PRAGMA synchronous = %s",
-	    l->sync == WA_SYNC_NORMAL ? "NORMAL" : "FULL");
-	if ((rc = wa_exec(l, sql)) != 0)
+	    (rc = wa_exec(l, "PRAGMA journal_size_limit = 16777216")) != 0 ||
+	    (rc = wa_sync_set(l)) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -465,8 +468,7 @@ wa_ledger_checkpointer_open(const struct wa_ledger *w, struct wa_ledger **out)
 	sqlite3_busy_timeout(l->db, 5000);
 	/* Its own writes are the checkpoint's: the writer's sync level.  It
 	 * copies frames through one buffer, never through a page cache. */
-	if ((rc = wa_exec(l, l->sync == WA_SYNC_NORMAL ?
-	    "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL")) == 0)
+	if ((rc = wa_sync_set(l)) == 0)
 		rc = wa_exec(l, "PRAGMA cache_size = -64");
 out:
 	if (rc != 0)

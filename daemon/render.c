@@ -130,26 +130,25 @@ wa_brief_columns(void)
 	return a;
 }
 
-/* v, or null when it is absent. */
+/* A row's later cells: a comma, then the value or null. */
 static void
-wa_out_int(struct wa_out *o, long long v, bool absent)
+wa_brief_int(struct wa_out *o, long long v, bool absent)
 {
-	char buf[32];
-	int n;
-
-	if (absent) {
+	wa_out_put(o, ",", 1);
+	if (absent)
 		wa_out_put(o, "null", 4);
-		return;
-	}
-	n = snprintf(buf, sizeof buf, "%lld", v);
-	wa_out_put(o, buf, (size_t)n);
+	else
+		wa_out_int(o, v);
 }
 
 static void
-wa_out_str(struct wa_out *o, const char *s)
+wa_brief_str(struct wa_out *o, const char *s)
 {
-	wa_out_string(o, s, strlen(s));
 	wa_out_put(o, ",", 1);
+	if (s == NULL)
+		wa_out_put(o, "null", 4);
+	else
+		wa_out_string(o, s, strlen(s));
 }
 
 void
@@ -163,23 +162,16 @@ wa_instance_brief(struct wa_out *o, const struct wa_instance *in)
 		hi = in->ports[i].port > hi ? in->ports[i].port : hi;
 	}
 	wa_out_put(o, "[", 1);
-	wa_out_str(o, in->name);
-	wa_out_str(o, in->product);
-	wa_out_int(o, in->offset, false);
-	wa_out_put(o, ",", 1);
-	wa_out_str(o, wa_state_name(in->state));
-	wa_out_int(o, (long long)in->owner_uid, false);
-	wa_out_put(o, ",", 1);
-	wa_out_int(o, in->pid, in->pid == 0);
-	wa_out_put(o, ",", 1);
-	if (in->expires != 0)
-		wa_out_str(o, wa_time_format(in->expires, t, sizeof t));
-	else
-		wa_out_put(o, "null,", 5);
-	wa_out_int(o, (long long)in->nports, false);
-	wa_out_put(o, ",", 1);
-	wa_out_int(o, lo, in->nports == 0);
-	wa_out_put(o, ",", 1);
-	wa_out_int(o, hi, in->nports == 0);
+	wa_out_string(o, in->name, strlen(in->name));
+	wa_brief_str(o, in->product);
+	wa_brief_int(o, in->offset, false);
+	wa_brief_str(o, wa_state_name(in->state));
+	wa_brief_int(o, (long long)in->owner_uid, false);
+	wa_brief_int(o, in->pid, in->pid == 0);
+	wa_brief_str(o, in->expires != 0 ?
+	    wa_time_format(in->expires, t, sizeof t) : NULL);
+	wa_brief_int(o, (long long)in->nports, false);
+	wa_brief_int(o, lo, in->nports == 0);
+	wa_brief_int(o, hi, in->nports == 0);
 	wa_out_put(o, "]", 1);
 }
