@@ -62,24 +62,20 @@ wa_answer_clear(struct wa_answer *a)
 static void
 wa_answer_ok(struct wa_answer *a, struct wa_req *r, json_t *resp)
 {
-	struct wa_out *o = &r->raw;
+	struct wa_out w = { NULL, 0, 0, false };
 
 	if (r->raw_key == NULL) {
 		a->text = wa_json_line(resp, &a->len);
 		return;
 	}
-	{
-		struct wa_out w = { NULL, 0, 0, false };
-
-		wa_out_put(&w, "{", 1);
-		wa_out_string(&w, r->raw_key, strlen(r->raw_key));
-		wa_out_put(&w, ":", 1);
-		wa_out_put(&w, o->p, o->len);
-		w.failed = w.failed || o->failed;
-		wa_out_members(&w, resp, true);
-		wa_out_put(&w, "}", 1);
-		a->text = wa_out_line(&w, &a->len);
-	}
+	wa_out_put(&w, "{", 1);
+	wa_out_string(&w, r->raw_key, strlen(r->raw_key));
+	wa_out_put(&w, ":", 1);
+	wa_out_put(&w, r->raw.p, r->raw.len);
+	w.failed = w.failed || r->raw.failed;
+	wa_out_members(&w, resp, true);
+	wa_out_put(&w, "}", 1);
+	a->text = wa_out_line(&w, &a->len);
 }
 
 int
