@@ -2,6 +2,14 @@
 # and ledger, the real binaries, and small assertions.
 set -euo pipefail
 : "${WA_BUILD:?}" "${WA_SRC:?}"
+# As root, each test runs in a network namespace of its own (loopback
+# only): what the host listens on cannot make it fail, and tests running
+# side by side cannot take each other's ports.
+if [ "$(id -u)" -eq 0 ] && [ -z "${WA_NETNS:-}" ] && command -v unshare >/dev/null &&
+    unshare -n true 2>/dev/null; then
+	exec env WA_NETNS=1 unshare -n -- bash -c \
+	    'ip link set lo up 2>/dev/null || true; exec bash "$0" "$@"' "$0" "$@"
+fi
 BIN="$WA_BUILD/bin"
 T=$(mktemp -d /tmp/wa-it.XXXXXX)
 chmod 755 "$T"
