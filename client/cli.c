@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,7 +36,7 @@ wa_exit_code(int err)
 		return WA_EXIT_DATAERR;
 	case WA_ECONNECT: case WA_EBUSY: case WA_EDBBUSY:
 		return WA_EXIT_UNAVAILABLE;
-	case WA_EFORBIDDEN: return WA_EXIT_NOPERM;
+	case WA_EFORBIDDEN: case WA_EUNTRUSTED: return WA_EXIT_NOPERM;
 	default: return WA_EXIT_SOFTWARE;
 	}
 }
@@ -65,13 +66,16 @@ wa_cli_fail(struct wa_cli *cli, const char *what, int err)
 			fprintf(stderr, " and wso2-allocd could not be started: "
 			    "%s\n", strerror(cli->start_errno));
 		else if (cli->started)
-			fprintf(stderr, "; the wso2-allocd --user it started "
-			    "did not answer (see wso2-allocd.log in the state "
-			    "directory)\n");
+			fprintf(stderr, "; the wso2-allocd it started did not "
+			    "answer (see " WA_DAEMON_LOG " in %s)\n",
+			    cli->started_log);
 		else
 			fputc('\n', stderr);
 		return wa_exit_code(err);
 	}
+	/* Refused before any daemon spoke: the check says why. */
+	if (msg == NULL && cli->why[0] != '\0')
+		msg = cli->why;
 	fprintf(stderr, "wso2-alloc: %s: %s\n", what, msg != NULL ? msg :
 	    wa_strerror(err));
 	return wa_exit_code(err);
@@ -97,13 +101,14 @@ wa_json_print(json_t *j)
 	fputc('\n', stdout);
 }
 
-/* The daemon beside this binary (the build tree), installed, or PATH. */
+/* The daemon beside this binary (the build tree), installed, or PATH:
+ * the system daemon, or with user a private one. */
 static void
-wa_daemon_exec(void)
+wa_daemon_exec(bool user)
 {
 	char exe[PATH_MAX], path[PATH_MAX + 16], *slash;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	char *const argv[] = { "wso2-allocd", "--user", NULL };
+	char *const argv[] = { "wso2-allocd", user ? "--user" : NULL, NULL };
 
 	if (n > 0) {
 		exe[n] = '\0';
@@ -136,23 +141,25 @@ wa_read_full(int fd, void *buf, size_t n)
 }
 
 /*
- * Start `wso2-allocd --user` detached, its log in the state directory.
- * A close-on-exec pipe brings back the daemon's pid and, when no exec
- * worked, its errno: so a missing binary is said at once, and a daemon
- * that dies is not waited for.
+ * Start wso2-allocd detached (with user, `--user`), its log beside its
+ * ledger.  A close-on-exec pipe brings back the daemon's pid and, when no
+ * exec worked, its errno: so a missing binary is said at once, and a
+ * daemon that dies is not waited for.
  */
 static int
-wa_daemon_start(struct wa_cli *cli, pid_t *daemon)
+wa_daemon_start(struct wa_cli *cli, bool user, pid_t *daemon)
 {
-	char *state = wa_user_state_dir(), log[PATH_MAX];
+	char *state, log[PATH_MAX];
 	pid_t pid;
 	int fd, status, p[2], e;
 
 	*daemon = 0;
+	state = user ? wa_user_state_dir() : strdup(WA_SYSTEM_STATE_DIR);
 	if (state == NULL)
 		return WA_ECONNECT;
-	wa_mkdir_p(state, 0700);
-	snprintf(log, sizeof log, "%s/wso2-allocd.log", state);
+	wa_mkdir_p(state, user ? 0700 : 0755);
+	snprintf(log, sizeof log, "%s/" WA_DAEMON_LOG, state);
+	snprintf(cli->started_log, sizeof cli->started_log, "%s", state);
 	free(state);
 	if (pipe2(p, O_CLOEXEC) != 0)
 		return WA_ECONNECT;
@@ -170,12 +177,12 @@ wa_daemon_start(struct wa_cli *cli, pid_t *daemon)
 		(void)!write(p[1], &pid, sizeof pid);
 		if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
 			dup2(fd, 0);
-		if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-		    0600)) >= 0) {
+		if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+		    O_NOFOLLOW, 0600)) >= 0) {
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		wa_daemon_exec();
+		wa_daemon_exec(user);
 		e = errno;
 		(void)!write(p[1], &e, sizeof e);
 		_exit(127);
@@ -191,34 +198,62 @@ wa_daemon_start(struct wa_cli *cli, pid_t *daemon)
 	return cli->start_errno != 0 ? WA_ECONNECT : 0;
 }
 
-int
-wa_cli_connect(struct wa_cli *cli)
-{
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
-	char *user;
-	bool is_user, gone = false;
-	pid_t daemon;
-	int rc, i;
+/*
+ * Which daemon the socket names, for starting it: the system one (only
+ * root may), a private one (--user) at the caller's user socket, or none
+ * (a socket someone else chose).
+ */
+enum wa_start { WA_START_NONE, WA_START_SYSTEM, WA_START_USER };
 
-	if (cli->c != NULL)
-		return 0;
-	if ((cli->socket = wa_socket_path_resolve(cli->socket_opt)) == NULL)
-		return WA_ECONNECT;
-	if ((rc = wa_client_open(&cli->c, cli->socket)) != WA_ECONNECT)
-		return rc;
+static enum wa_start
+wa_cli_startable(const struct wa_cli *cli)
+{
+	char *user;
+	bool is_user;
+
+	if (strcmp(cli->socket, WA_SYSTEM_SOCKET) == 0)
+		return getuid() == 0 ? WA_START_SYSTEM : WA_START_NONE;
 	user = wa_socket_path_user();
 	is_user = user != NULL && strcmp(user, cli->socket) == 0;
 	free(user);
-	/* Only the per-user daemon is ours to start. */
-	if (cli->no_start || !is_user || wa_daemon_start(cli, &daemon) != 0)
+	return is_user ? WA_START_USER : WA_START_NONE;
+}
+
+/* The user socket's directory, made 0700 and checked to be ours before a
+ * daemon of ours is started in it. */
+static int
+wa_cli_user_dir(struct wa_cli *cli)
+{
+	char *dir = wa_user_runtime_dir();
+	int rc;
+
+	if (dir == NULL)
+		return WA_ECONNECT;
+	rc = wa_private_dir(dir, cli->why, sizeof cli->why);
+	free(dir);
+	return rc;
+}
+
+/* Start the daemon the socket names and wait until it answers. */
+static int
+wa_cli_start(struct wa_cli *cli, enum wa_start kind)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	bool gone = false;
+	pid_t daemon;
+	int rc, i;
+
+	if (wa_daemon_start(cli, kind == WA_START_USER, &daemon) != 0)
 		return WA_ECONNECT;
 	/*
-	 * About 5 s.  Ours may exit at once because a racing client's daemon
-	 * holds the ledger: one more try after it is gone, for that one.
+	 * About 5 s.  Ours may exit at once because a daemon started by
+	 * some other means holds the ledger: one more try after it is gone.
 	 */
 	for (i = 0; i < 250; i++) {
-		if ((rc = wa_client_open(&cli->c, cli->socket)) == 0)
-			return 0;
+		rc = wa_client_connect(&cli->c, cli->socket, cli->why,
+		    sizeof cli->why);
+		if (rc != WA_ECONNECT)
+			return rc;
 		if (gone)
 			break;
 		nanosleep(&ts, NULL);
@@ -227,18 +262,104 @@ wa_cli_connect(struct wa_cli *cli)
 	return WA_ECONNECT;
 }
 
+/*
+ * tmux's way: one client at a time starts a daemon, holding a lock beside
+ * the socket; the others wait for it, then find the daemon serving.  -1
+ * when there is no lock to take (then the ledger's lock still keeps a
+ * second daemon out).
+ */
+static int
+wa_cli_start_lock(const struct wa_cli *cli)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof path, "%s.lock", cli->socket);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	return fd;
+}
+
+int
+wa_cli_connect(struct wa_cli *cli)
+{
+	enum wa_start kind;
+	int rc, lock;
+
+	if (cli->c != NULL)
+		return 0;
+	if ((cli->socket = wa_socket_path_resolve(cli->socket_opt)) == NULL)
+		return WA_ECONNECT;
+	if ((rc = wa_client_connect(&cli->c, cli->socket, cli->why,
+	    sizeof cli->why)) != WA_ECONNECT)
+		return rc;
+	if (cli->no_start || (kind = wa_cli_startable(cli)) == WA_START_NONE)
+		return WA_ECONNECT;
+	if (kind == WA_START_USER && (rc = wa_cli_user_dir(cli)) != 0)
+		return rc;
+	if (kind == WA_START_SYSTEM)
+		wa_mkdir_p(WA_SYSTEM_RUN_DIR, 0755);
+	lock = wa_cli_start_lock(cli);
+	/* Whoever held the lock before us may have started it. */
+	rc = wa_client_connect(&cli->c, cli->socket, cli->why,
+	    sizeof cli->why);
+	if (rc == WA_ECONNECT)
+		rc = wa_cli_start(cli, kind);
+	if (lock >= 0)
+		close(lock);
+	return rc;
+}
+
+/*
+ * A write answered by a private daemon (one running as neither root nor
+ * the service user, so no other user's client would talk to it): its
+ * leases cannot see anyone else's, and the user must know it.
+ */
+static void
+wa_cli_warn_private(struct wa_cli *cli, const json_t *req)
+{
+	static const char *const writes[] = { "lease", "release", "renew",
+	    "attach" };
+	const char *op = json_string_value(json_object_get(req, "op"));
+	char who[64];
+
+	if (cli->warned || op == NULL ||
+	    wa_uid_system(wa_client_peer_uid(cli->c)))
+		return;
+	for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++)
+		if (strcmp(op, writes[i]) == 0) {
+			fprintf(stderr, "wso2-alloc: warning: %s is a private "
+			    "daemon (%s): other users' leases are invisible\n"
+			    "  to it, so its ports may collide with theirs. "
+			    "For one ledger per host run the\n  system daemon "
+			    "(packaging/systemd: systemctl enable --now "
+			    "wso2-allocd.socket),\n  or have root run any "
+			    "wso2-alloc command.\n", cli->socket,
+			    wa_uid_name(wa_client_peer_uid(cli->c), who,
+			    sizeof who));
+			cli->warned = true;
+			return;
+		}
+}
+
 int
 wa_cli_request(struct wa_cli *cli, json_t *req, json_t **resp, bool offline)
 {
 	int rc;
 
 	*resp = NULL;
-	if ((rc = wa_cli_connect(cli)) == WA_ECONNECT && offline) {
-		fprintf(stderr, "wso2-alloc: daemon not running; read the "
-		    "ledger directly (read-only)\n");
+	if ((rc = wa_cli_connect(cli)) == WA_ECONNECT && offline)
 		rc = wa_offline_call(cli, req, resp);
-	} else if (rc == 0)
+	else if (rc == 0) {
+		wa_cli_warn_private(cli, req);
 		rc = wa_client_call(cli->c, req, resp);
+	}
 	json_decref(req);
 	return rc;
 }

@@ -1,11 +1,13 @@
 /* cmd-status.c: wso2-alloc status: the daemon, its ledger and counts. */
 #include "cmd.h"
+#include "util.h"
 
 static int
 wa_status_exec(struct wa_cli *cli, int argc, char **argv)
 {
 	json_t *resp, *v;
 	const char *k;
+	char who[64];
 	int rc;
 
 	(void)argv;
@@ -23,6 +25,10 @@ wa_status_exec(struct wa_cli *cli, int argc, char **argv)
 	printf("wso2-allocd %s (protocol %lld), pid %lld, up %llds\n",
 	    wa_json_str(resp, "version"), wa_json_int(resp, "protocol", 0),
 	    wa_json_int(resp, "pid", 0), wa_json_int(resp, "uptime", 0));
+	if (wa_json_str(resp, "mode") != NULL)
+		printf("daemon   %s, %s\n", wa_json_str(resp, "mode"),
+		    wa_uid_name((uid_t)wa_json_int(resp, "uid", -1), who,
+		    sizeof who));
 	printf("socket   %s\nledger   %s (schema %lld, sync %s)\n",
 	    wa_json_str(resp, "socket"), wa_json_str(resp, "ledger"),
 	    wa_json_int(resp, "schema_version", 0), wa_json_str(resp, "sync"));

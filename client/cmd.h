@@ -32,8 +32,11 @@ struct wa_cli {
 	bool json;
 	bool no_start;
 	char *socket;               /* resolved */
-	bool started;               /* a per-user daemon was started */
+	bool started;               /* a daemon was started */
+	bool warned;                /* the private-daemon warning was said */
 	int start_errno;            /* why it could not be, or 0 */
+	char why[512];              /* why connecting failed, or "" */
+	char started_log[256];      /* the started daemon's log directory */
 	wa_client *c;
 };
 

@@ -50,21 +50,31 @@ wa_off_event(void *arg, const struct wa_event *ev)
 	return 0;
 }
 
+/*
+ * The ledger of the daemon the socket names: --db, the system ledger for
+ * the system socket, the caller's for the user socket.  Of a daemon
+ * someone else chose the ledger is unknown: NULL, and nothing is read.
+ */
 static char *
 wa_off_path(struct wa_cli *cli)
 {
-	char *st, *p;
+	char *st, *user, *p = NULL;
 	size_t n;
 
 	if (cli->db != NULL)
 		return strdup(cli->db);
-	if (cli->socket != NULL && strcmp(cli->socket, WA_SYSTEM_SOCKET) == 0)
-		return strdup("/var/lib/wso2-alloc/ledger.db");
-	if ((st = wa_user_state_dir()) == NULL)
+	if (cli->socket == NULL)
 		return NULL;
-	n = strlen(st) + sizeof "/ledger.db";
-	if ((p = malloc(n)) != NULL)
-		snprintf(p, n, "%s/ledger.db", st);
+	if (strcmp(cli->socket, WA_SYSTEM_SOCKET) == 0)
+		return strdup(WA_SYSTEM_DB);
+	user = wa_socket_path_user();
+	st = wa_user_state_dir();
+	if (user != NULL && st != NULL && strcmp(user, cli->socket) == 0) {
+		n = strlen(st) + sizeof "/ledger.db";
+		if ((p = malloc(n)) != NULL)
+			snprintf(p, n, "%s/ledger.db", st);
+	}
+	free(user);
 	free(st);
 	return p;
 }
@@ -178,8 +188,16 @@ wa_offline_call(struct wa_cli *cli, json_t *req, json_t **resp)
 	int rc;
 
 	*resp = NULL;
-	if (path == NULL)
+	if (path == NULL) {
+		snprintf(wa_offline_msg, sizeof wa_offline_msg, "no daemon "
+		    "answers on %s, and which ledger it keeps is not known: "
+		    "name it with --db PATH to read it", cli->socket != NULL ?
+		    cli->socket : "(no socket)");
 		return WA_ECONNECT;
+	}
+	fprintf(stderr, "wso2-alloc: no daemon answers on %s; read the "
+	    "ledger %s directly (read-only)\n", cli->socket != NULL ?
+	    cli->socket : "(no socket)", path);
 	if ((rc = wa_ledger_open(&l, path, &lo, err, sizeof err)) != 0) {
 		snprintf(wa_offline_msg, sizeof wa_offline_msg, "%s", err);
 		rc = WA_ECONNECT;

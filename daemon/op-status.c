@@ -36,6 +36,10 @@ wa_op_status_run(struct wa_req *r)
 	json_object_set_new(r->resp, "uptime",
 	    json_integer((wa_now_ms() - d->started_ms) / 1000));
 	json_object_set_new(r->resp, "socket", json_string(d->socket_path));
+	/* Private: no other user's client talks to it (the client's rule). */
+	json_object_set_new(r->resp, "mode", json_string(d->cfg.user ||
+	    !wa_uid_system(geteuid()) ? "private" : "system"));
+	json_object_set_new(r->resp, "uid", json_integer(geteuid()));
 	json_object_set_new(r->resp, "ledger", json_string(d->db_path));
 	json_object_set_new(r->resp, "schema_version",
 	    json_integer(wa_ledger_schema_version(d->ledger)));

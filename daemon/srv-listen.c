@@ -99,10 +99,14 @@ wa_socket_clear(const char *path)
 	}
 }
 
+/* The socket's directory; under --user a private one, checked to be
+ * ours (another user may have made /tmp/wso2-alloc-UID first). */
 static int
 wa_socket_dir(const char *path, bool user)
 {
 	char dir[sizeof ((struct sockaddr_un *)0)->sun_path], *slash;
+	char err[512];
+	int rc;
 
 	if (strlen(path) >= sizeof dir)
 		return WA_EINVAL;
@@ -110,9 +114,23 @@ wa_socket_dir(const char *path, bool user)
 	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
 		return 0;
 	*slash = '\0';
-	return wa_mkdir_p(dir, user ? 0700 : 0755);
+	if (!user) {
+		if ((rc = wa_mkdir_p(dir, 0755)) != 0)
+			wa_log(WA_LOG_ERR, "%s: cannot create its directory: %s",
+			    path, strerror(errno));
+		return rc;
+	}
+	if ((rc = wa_private_dir(dir, err, sizeof err)) != 0)
+		wa_log(WA_LOG_ERR, "%s", err);
+	return rc;
 }
 
+/*
+ * The system socket: 0660 to the packaged group when it exists.  Without
+ * one, a host daemon (root or the service user) is 0666 so that every
+ * user on the host leases from the one ledger: SO_PEERCRED, not the
+ * mode, decides who may release, renew or attach a lease.
+ */
 static int
 wa_socket_perms(struct wa_daemon *d)
 {
@@ -120,17 +138,41 @@ wa_socket_perms(struct wa_daemon *d)
 
 	if (d->cfg.user)
 		return chmod(d->socket_path, 0600) == 0 ? 0 : WA_EIO;
+	gr = getgrnam(d->cfg.group != NULL ? d->cfg.group : WA_SERVICE_USER);
+	if (gr == NULL && d->cfg.group == NULL && wa_uid_system(geteuid())) {
+		wa_log(WA_LOG_NOTICE, "no group %s: %s is 0666, open to every "
+		    "user on the host", WA_SERVICE_USER, d->socket_path);
+		return chmod(d->socket_path, 0666) == 0 ? 0 : WA_EIO;
+	}
 	if (chmod(d->socket_path, 0660) != 0)
 		return WA_EIO;
-	/* The packaged group, when it exists; a named one must exist. */
-	if ((gr = getgrnam(d->cfg.group != NULL ? d->cfg.group :
-	    "wso2-alloc")) == NULL) {
+	/* A named group must exist. */
+	if (gr == NULL) {
 		if (d->cfg.group != NULL)
 			wa_log(WA_LOG_WARNING, "group %s does not exist: the "
 			    "socket stays owner-only", d->cfg.group);
 		return 0;
 	}
 	return chown(d->socket_path, (uid_t)-1, gr->gr_gid) == 0 ? 0 : WA_EIO;
+}
+
+/* The path of the socket systemd passed, for status and the log. */
+static void
+wa_activated_path(struct wa_daemon *d)
+{
+	struct sockaddr_un sa;
+	socklen_t len = sizeof sa;
+	char *p;
+
+	memset(&sa, 0, sizeof sa);
+	if (getsockname(WA_LISTEN_FD, (struct sockaddr *)&sa, &len) != 0 ||
+	    sa.sun_family != AF_UNIX || sa.sun_path[0] == '\0')
+		return;
+	sa.sun_path[sizeof sa.sun_path - 1] = '\0';
+	if ((p = strdup(sa.sun_path)) != NULL) {
+		free(d->socket_path);
+		d->socket_path = p;
+	}
 }
 
 int
@@ -148,14 +190,12 @@ wa_listen_open(struct wa_daemon *d)
 			    uv_strerror(rc));
 			return WA_EIO;
 		}
-		wa_log(WA_LOG_INFO, "listening on the socket passed by "
-		    "systemd");
+		wa_activated_path(d);
+		wa_log(WA_LOG_INFO, "listening on %s, passed by systemd",
+		    d->socket_path);
 	} else {
-		if (wa_socket_dir(d->socket_path, d->cfg.user) != 0) {
-			wa_log(WA_LOG_ERR, "%s: cannot create its directory: "
-			    "%s", d->socket_path, strerror(errno));
+		if (wa_socket_dir(d->socket_path, d->cfg.user) != 0)
 			return WA_EIO;
-		}
 		if ((rc = wa_socket_clear(d->socket_path)) != 0)
 			return rc;
 		if ((rc = uv_pipe_bind(&d->listener, d->socket_path)) != 0) {

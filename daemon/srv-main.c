@@ -14,8 +14,6 @@
 #include "srv.h"
 #include "util.h"
 
-#define WA_SYSTEM_DB "/var/lib/wso2-alloc/ledger.db"
-
 static void
 wa_usage(FILE *f)
 {

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,62 @@ wa_user_runtime_dir(void)
 	/* No session runtime dir (cron, ssh without pam_systemd). */
 	snprintf(tmp, sizeof tmp, "/tmp/wso2-alloc-%u", (unsigned)getuid());
 	return strdup(tmp);
+}
+
+bool
+wa_uid_system(uid_t uid)
+{
+	struct passwd *pw;
+
+	if (uid == 0)
+		return true;
+	pw = getpwnam(WA_SERVICE_USER);
+	return pw != NULL && pw->pw_uid == uid;
+}
+
+const char *
+wa_uid_name(uid_t uid, char *buf, size_t len)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL)
+		snprintf(buf, len, "uid %u (%s)", (unsigned)uid, pw->pw_name);
+	else
+		snprintf(buf, len, "uid %u", (unsigned)uid);
+	return buf;
+}
+
+/*
+ * Create path (0700) or accept it as it is only when it is a directory of
+ * ours that no one else may write: under /tmp another user may have made
+ * it first, to serve us a socket of theirs.
+ */
+int
+wa_private_dir(const char *path, char *err, size_t errlen)
+{
+	char who[64];
+	struct stat st;
+	int rc;
+
+	if ((rc = wa_mkdir_p(path, 0700)) != 0) {
+		snprintf(err, errlen, "cannot create %s: %s", path,
+		    strerror(errno));
+		return rc;
+	}
+	if (lstat(path, &st) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return WA_EIO;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022) != 0) {
+		snprintf(err, errlen, "%s is not a private directory of ours: "
+		    "%s owned by %s, mode %04o; refusing to use it (remove it, "
+		    "or set XDG_RUNTIME_DIR)", path, S_ISDIR(st.st_mode) ?
+		    "a directory" : "not a directory", wa_uid_name(st.st_uid,
+		    who, sizeof who), (unsigned)(st.st_mode & 07777));
+		return WA_EUNTRUSTED;
+	}
+	return 0;
 }
 
 char *

@@ -4,8 +4,10 @@
 #ifndef WA_UTIL_H
 #define WA_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Milliseconds since the epoch. */
 int64_t wa_now_ms(void);
@@ -20,5 +22,19 @@ int wa_mkdir_p(const char *path, unsigned mode);
 /* $XDG_RUNTIME_DIR/wso2-alloc, $XDG_STATE_HOME/wso2-alloc (malloc'd). */
 char *wa_user_runtime_dir(void);
 char *wa_user_state_dir(void);
+/* mkdir 0700, then the directory must be ours and writable by us alone;
+ * WA_EUNTRUSTED (err names the owner) otherwise. */
+int wa_private_dir(const char *path, char *err, size_t errlen);
+/* Root or the service user: a daemon every user on the host may trust. */
+bool wa_uid_system(uid_t uid);
+/* "uid 4242 (alice)" or "uid 4242" in buf. */
+const char *wa_uid_name(uid_t uid, char *buf, size_t len);
+
+/* The system daemon's state directory and ledger; the client that
+ * starts a daemon logs to wso2-allocd.log beside its ledger. */
+#define WA_SYSTEM_RUN_DIR "/run/wso2-alloc"
+#define WA_SYSTEM_STATE_DIR "/var/lib/wso2-alloc"
+#define WA_SYSTEM_DB WA_SYSTEM_STATE_DIR "/ledger.db"
+#define WA_DAEMON_LOG "wso2-allocd.log"
 
 #endif

@@ -51,14 +51,15 @@ extern "C" {
 	XX(EIO, -20, "internal", "input/output error")                       \
 	XX(ECONNECT, -21, NULL, "daemon unreachable")                        \
 	XX(EPROTO, -22, NULL, "malformed response from daemon")              \
-	XX(EDBBUSY, -23, "busy", "ledger busy")
+	XX(EDBBUSY, -23, "busy", "ledger busy")                              \
+	XX(EUNTRUSTED, -24, NULL, "daemon or socket not trusted")
 
 typedef enum {
 	WA_OK = 0,
 #define WA_ERRNO_ENUM(name, val, code, msg) WA_##name = (val),
 	WA_ERRNO_MAP(WA_ERRNO_ENUM)
 #undef WA_ERRNO_ENUM
-	WA_ERRNO_LAST = -24
+	WA_ERRNO_LAST = -25
 } wa_errno_t;
 
 /* A sentence for an error code. */
@@ -69,16 +70,29 @@ const char *wa_err_code(int err);
 int wa_err_from_code(const char *code);
 
 /* Where a client looks for the daemon: --socket, $WSO2_ALLOC_SOCKET,
- * the system socket when it exists, else the user socket.  Returns a
- * malloc'd path or NULL when no candidate can be formed. */
+ * the system socket for root or when it exists, else the user socket.
+ * Returns a malloc'd path or NULL when no candidate can be formed. */
 #define WA_SYSTEM_SOCKET "/run/wso2-alloc/wso2-alloc.sock"
+/* The account the packaged system daemon runs as. */
+#define WA_SERVICE_USER "wso2-alloc"
 char *wa_socket_path_user(void);
 char *wa_socket_path_resolve(const char *explicit_path);
 
 typedef struct wa_client wa_client;
 
-/* Connect; WA_ECONNECT when nobody answers at path. */
+/*
+ * Connect; WA_ECONNECT when nobody answers at path.  As tmux does, only
+ * to a socket (not a symlink) in a directory that belongs to the caller,
+ * root or WA_SERVICE_USER and that no one else may write, served by a
+ * daemon running as one of those: else WA_EUNTRUSTED.  wa_client_connect
+ * also says why it failed, naming the path and the owner found, in err.
+ */
 int wa_client_open(wa_client **out, const char *path);
+int wa_client_connect(wa_client **out, const char *path, char *err,
+    size_t errlen);
+/* The daemon's uid (SO_PEERCRED): root or WA_SERVICE_USER for the host's
+ * daemon, the caller's own for a private one. */
+uid_t wa_client_peer_uid(const wa_client *c);
 void wa_client_close(wa_client *c);
 /* Send one request (borrowed) and read its response.  On success the
  * whole response object is stored in *resp (new reference).  On a daemon

@@ -3,6 +3,8 @@
  * protocol operation.  Each call writes one line and reads one line.
  */
 #include <errno.h>
+#include <grp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 
 struct wa_client {
 	int fd;
+	uid_t peer_uid;     /* the daemon's, from SO_PEERCRED */
 	char *buf;          /* bytes read past the last line */
 	size_t len, cap;
 	json_t *error;      /* the last failed call's error object */
@@ -39,48 +42,190 @@ wa_socket_path_user(void)
 	return p;
 }
 
+/* A system daemon is set up here: its socket, or a directory we may
+ * not search (then connecting says which group to join). */
+static bool
+wa_system_socket_exists(void)
+{
+	struct stat st;
+
+	if (stat(WA_SYSTEM_SOCKET, &st) == 0)
+		return S_ISSOCK(st.st_mode);
+	return errno == EACCES;
+}
+
 WA_PUBLIC char *
 wa_socket_path_resolve(const char *explicit_path)
 {
 	const char *env = getenv("WSO2_ALLOC_SOCKET");
-	struct stat st;
 
 	if (explicit_path != NULL && *explicit_path != '\0')
 		return strdup(explicit_path);
 	if (env != NULL && *env != '\0')
 		return strdup(env);
-	if (stat(WA_SYSTEM_SOCKET, &st) == 0 && S_ISSOCK(st.st_mode))
+	/* Root's daemon is the host's: one ledger per host. */
+	if (getuid() == 0 || wa_system_socket_exists())
 		return strdup(WA_SYSTEM_SOCKET);
 	return wa_socket_path_user();
 }
 
+/* Us, root or the service user: nobody else may serve us or place our
+ * socket. */
+static bool
+wa_uid_trusted(uid_t uid)
+{
+	return uid == getuid() || uid == geteuid() || wa_uid_system(uid);
+}
+
+/* The directory of path, "." for a bare name. */
+static void
+wa_dirname(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(dir, len, ".");
+	else if (slash == path)
+		snprintf(dir, len, "/");
+	else
+		snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+/*
+ * Before connecting, as tmux does: the socket's directory is a real
+ * directory of a trusted owner that no one else may write (so nobody else
+ * could have put or swapped the socket), and the socket is a socket.
+ */
+static int
+wa_socket_check(const char *path, struct stat *sst, char *err,
+    size_t errlen)
+{
+	char dir[sizeof ((struct sockaddr_un *)0)->sun_path], who[64];
+	struct stat st;
+
+	wa_dirname(path, dir, sizeof dir);
+	if (lstat(dir, &st) != 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return errno == EACCES ? WA_EFORBIDDEN : WA_ECONNECT;
+	}
+	if (!S_ISDIR(st.st_mode) || !wa_uid_trusted(st.st_uid) ||
+	    (st.st_mode & 022) != 0) {
+		snprintf(err, errlen, "%s: not trusted: its directory %s is %s "
+		    "owned by %s, mode %04o (it must be a directory of yours, "
+		    "root's or %s that no one else may write)", path, dir,
+		    S_ISDIR(st.st_mode) ? "a directory" : S_ISLNK(st.st_mode) ?
+		    "a symlink" : "not a directory", wa_uid_name(st.st_uid,
+		    who, sizeof who), (unsigned)(st.st_mode & 07777),
+		    WA_SERVICE_USER);
+		return WA_EUNTRUSTED;
+	}
+	if (lstat(path, sst) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return errno == EACCES ? WA_EFORBIDDEN : WA_ECONNECT;
+	}
+	if (!S_ISSOCK(sst->st_mode)) {
+		snprintf(err, errlen, "%s: not trusted: not a socket but %s "
+		    "owned by %s", path, S_ISLNK(sst->st_mode) ? "a symlink" :
+		    "a file", wa_uid_name(sst->st_uid, who, sizeof who));
+		return WA_EUNTRUSTED;
+	}
+	return 0;
+}
+
+/* Permission denied on the socket: say which group lets one in. */
+static int
+wa_socket_denied(const char *path, const struct stat *st, char *err,
+    size_t errlen)
+{
+	struct group *gr = getgrgid(st->st_gid);
+
+	snprintf(err, errlen, "%s: permission denied (socket mode %04o, group "
+	    "%s): ask root to add you to group %s, then log in again", path,
+	    (unsigned)(st->st_mode & 07777), gr != NULL ? gr->gr_name : "?",
+	    gr != NULL ? gr->gr_name : WA_SERVICE_USER);
+	return WA_EFORBIDDEN;
+}
+
+/* After connecting: the daemon itself runs as us, root or the service
+ * user (a socket can be linked anywhere; its listener cannot). */
+static int
+wa_peer_check(wa_client *c, const char *path, char *err, size_t errlen)
+{
+	struct ucred cr;
+	socklen_t n = sizeof cr;
+	char who[64];
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cr, &n) != 0) {
+		snprintf(err, errlen, "%s: SO_PEERCRED: %s", path,
+		    strerror(errno));
+		return WA_EUNTRUSTED;
+	}
+	c->peer_uid = cr.uid;
+	if (!wa_uid_trusted(cr.uid)) {
+		snprintf(err, errlen, "%s: not trusted: the daemon there runs "
+		    "as %s, neither you, root nor %s", path, wa_uid_name(cr.uid,
+		    who, sizeof who), WA_SERVICE_USER);
+		return WA_EUNTRUSTED;
+	}
+	return 0;
+}
+
 WA_PUBLIC int
-wa_client_open(wa_client **out, const char *path)
+wa_client_connect(wa_client **out, const char *path, char *err,
+    size_t errlen)
 {
 	struct sockaddr_un sa;
-	wa_client *c;
+	struct stat st;
+	wa_client *c = NULL;
+	int rc, e;
 
 	*out = NULL;
+	if (err != NULL && errlen > 0)
+		*err = '\0';
+	else
+		errlen = 0;
 	if (path == NULL || strlen(path) >= sizeof sa.sun_path)
 		return WA_EINVAL;
+	if ((rc = wa_socket_check(path, &st, err, errlen)) != 0)
+		return rc;
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return WA_ENOMEM;
 	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-		free(c);
-		return WA_EIO;
+		rc = WA_EIO;
+		goto out;
 	}
 	memset(&sa, 0, sizeof sa);
 	sa.sun_family = AF_UNIX;
 	strcpy(sa.sun_path, path);
 	if (connect(c->fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-		int e = errno;
-
-		close(c->fd);
-		free(c);
-		return e == EACCES || e == EPERM ? WA_EFORBIDDEN : WA_ECONNECT;
+		e = errno;
+		if (e == EACCES || e == EPERM)
+			rc = wa_socket_denied(path, &st, err, errlen);
+		else {
+			snprintf(err, errlen, "%s: %s", path, strerror(e));
+			rc = WA_ECONNECT;
+		}
+		goto out;
 	}
+	if ((rc = wa_peer_check(c, path, err, errlen)) != 0)
+		goto out;
 	*out = c;
-	return 0;
+	c = NULL;
+out:
+	wa_client_close(c);
+	return rc;
+}
+
+WA_PUBLIC int
+wa_client_open(wa_client **out, const char *path)
+{
+	return wa_client_connect(out, path, NULL, 0);
+}
+
+WA_PUBLIC uid_t
+wa_client_peer_uid(const wa_client *c)
+{
+	return c->peer_uid;
 }
 
 WA_PUBLIC void
@@ -88,7 +233,8 @@ wa_client_close(wa_client *c)
 {
 	if (c == NULL)
 		return;
-	close(c->fd);
+	if (c->fd >= 0)
+		close(c->fd);
 	free(c->buf);
 	json_decref(c->error);
 	free(c);

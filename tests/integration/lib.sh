@@ -5,8 +5,23 @@ set -euo pipefail
 # As root, each test runs in a network namespace of its own (loopback
 # only): what the host listens on cannot make it fail, and tests running
 # side by side cannot take each other's ports.
+# A test that sets WA_SYSTEM_PATHS=private before sourcing this file also
+# gets mount and pid namespaces of its own, with empty tmpfs over /run
+# and /var/lib: the system daemon it starts (as root, or by auto-start)
+# serves /run/wso2-alloc and writes /var/lib/wso2-alloc of that namespace
+# only, a host's own system daemon is out of sight, and every process left
+# over dies with the test (its pid 1).  WA_ISOLATED=1 says it is so.
 if [ "$(id -u)" -eq 0 ] && [ -z "${WA_NETNS:-}" ] && command -v unshare >/dev/null &&
     unshare -n true 2>/dev/null; then
+	if [ "${WA_SYSTEM_PATHS:-}" = private ] &&
+	    unshare -m -p -f --mount-proc true 2>/dev/null; then
+		exec env WA_NETNS=1 WA_ISOLATED=1 unshare -n -m -p -f --kill-child \
+		    --mount-proc --propagation private -- bash -c \
+		    'ip link set lo up 2>/dev/null || true
+		    mount -t tmpfs -o mode=755 wa-run /run &&
+		    mount -t tmpfs -o mode=755 wa-var-lib /var/lib &&
+		    exec bash "$0" "$@"' "$0" "$@"
+	fi
 	exec env WA_NETNS=1 unshare -n -- bash -c \
 	    'ip link set lo up 2>/dev/null || true; exec bash "$0" "$@"' "$0" "$@"
 fi
@@ -57,6 +72,19 @@ stop_daemon() {
 }
 
 raw() { "$BIN/wa_raw" "$SOCK" "$@"; }
+# as_user UID COMMAND...: COMMAND as uid (and gid) UID, which needs no
+# account, with no supplementary groups and a HOME, XDG_RUNTIME_DIR and
+# XDG_STATE_HOME of its own under $T/home-UID.
+as_user() {
+	local u=$1 h="$T/home-$1"; shift
+	if [ ! -d "$h" ]; then
+		mkdir -p "$h/run" "$h/state"
+		chown -R "$u:$u" "$h"
+		chmod 700 "$h" "$h/run"
+	fi
+	setpriv --reuid="$u" --regid="$u" --clear-groups env HOME="$h" \
+	    XDG_RUNTIME_DIR="$h/run" XDG_STATE_HOME="$h/state" "$@"
+}
 cli() { "$BIN/wso2-alloc" "$@"; }
 
 ok() { PASSES=$((PASSES + 1)); echo "ok - $*"; }

@@ -3,6 +3,7 @@
 # nothing else of the tree), responses of several MiB, the exit codes of
 # daemon answers a healthy daemon rarely gives (busy, unavailable,
 # garbage, a hang-up), and clients racing to auto-start one daemon.
+WA_SYSTEM_PATHS=private
 . "$(dirname "$0")/lib.sh"
 CC=${CC:-cc}
 LIB="$WA_BUILD/lib"
@@ -212,21 +213,32 @@ check "read whole: 20,000 leases" [ "$(jq '.leases | length' "$T/out")" -eq 2000
 wait "$FPID" 2>/dev/null || true
 
 # Clients racing to auto-start: one daemon serves, every client is
-# answered, no offset given twice.
+# answered, no offset given twice.  The per-user daemon is a non-root
+# user's; as root, uids 4242 and 4243 are those users.
 unset WSO2_ALLOC_SOCKET
 export WSO2_ALLOC_CATALOG="$WA_SRC/schema/products"
-export XDG_RUNTIME_DIR="$T/run2" XDG_STATE_HOME="$T/state2"
-mkdir -p "$XDG_RUNTIME_DIR"
+if [ "$(id -u)" -eq 0 ]; then
+	me() { as_user 4242 "$@"; }
+	me3() { as_user 4243 "$@"; }
+	export XDG_RUNTIME_DIR="$T/home-4242/run" XDG_STATE_HOME="$T/home-4242/state"
+	me true
+else
+	me() { "$@"; }
+	me3() { "$@"; }
+	export XDG_RUNTIME_DIR="$T/run2" XDG_STATE_HOME="$T/state2"
+	mkdir -p "$XDG_RUNTIME_DIR"
+fi
 for i in 1 2 3 4; do
-	( rc=0; cli lease --product apim --name "race-$i" --format offset \
-	    >"$T/race-$i" 2>&1 || rc=$?; echo "$rc" >"$T/race-$i.rc" ) &
+	( rc=0; me "$BIN/wso2-alloc" lease --product apim --name "race-$i" \
+	    --format offset >"$T/race-$i" 2>"$T/race-$i.err" || rc=$?
+	  echo "$rc" >"$T/race-$i.rc" ) &
 done
 wait
 check "every racing client succeeded" bash -c 'cat "$0"/race-*.rc | grep -qvx 0 && exit 1; exit 0' "$T"
 check "four distinct offsets" [ "$(cat "$T"/race-? | sort -u | wc -l)" -eq 4 ]
 LOG="$XDG_STATE_HOME/wso2-alloc/wso2-allocd.log"
 check "one daemon served" [ "$(grep -c ' serving ' "$LOG")" -eq 1 ]
-UPID=$(cli --json status | jq .pid)
+UPID=$(me "$BIN/wso2-alloc" --json status | jq .pid)
 # Daemons of this test's user directory still running (the losers exit
 # as soon as they find the ledger locked).
 ours() {
@@ -242,19 +254,26 @@ check "the others stood down" [ "$(ours)" -eq 1 ]
 kill "$UPID" 2>/dev/null || true
 
 # A daemon that cannot be started, or dies at once, is said so.
-export XDG_RUNTIME_DIR="$T/run3" XDG_STATE_HOME="$T/state3"
-mkdir -p "$XDG_RUNTIME_DIR" "$T/alone"
+if [ "$(id -u)" -eq 0 ]; then
+	export XDG_RUNTIME_DIR="$T/home-4243/run" XDG_STATE_HOME="$T/home-4243/state"
+	me3 true
+else
+	export XDG_RUNTIME_DIR="$T/run3" XDG_STATE_HOME="$T/state3"
+	mkdir -p "$XDG_RUNTIME_DIR"
+fi
+mkdir -p "$T/alone"
 cp "$BIN/wso2-alloc" "$T/alone/"
 if command -v wso2-allocd >/dev/null || [ -e /usr/sbin/wso2-allocd ] ||
     [ -e /usr/local/sbin/wso2-allocd ]; then
 	echo "skip - a wso2-allocd is installed: the missing one cannot be tested"
 else
-	expect_rc 69 "no wso2-allocd anywhere" "$T/alone/wso2-alloc" status
+	# (a PATH with no directory the user may not search: else EACCES)
+	expect_rc 69 "no wso2-allocd anywhere" me3 env PATH=/usr/bin:/bin "$T/alone/wso2-alloc" status
 	check "says it could not be started" grep -q "wso2-allocd could not be started: No such file or directory" "$T/err"
 fi
 printf '#!/bin/sh\necho "cannot open the ledger" >&2\nexit 1\n' >"$T/alone/wso2-allocd"
 chmod +x "$T/alone/wso2-allocd"
-expect_rc 69 "a daemon that dies at once" "$T/alone/wso2-alloc" status
+expect_rc 69 "a daemon that dies at once" me3 "$T/alone/wso2-alloc" status
 check "points at the log" grep -q "did not answer (see wso2-allocd.log" "$T/err"
 check "where its words are" grep -q "cannot open the ledger" "$XDG_STATE_HOME/wso2-alloc/wso2-allocd.log"
 finish
