@@ -69,6 +69,11 @@ wa_cli_fail(struct wa_cli *cli, const char *what, int err)
 			fprintf(stderr, "; the wso2-allocd it started did not "
 			    "answer (see " WA_DAEMON_LOG " in %s)\n",
 			    cli->started_log);
+		else if (cli->socket != NULL && getuid() != 0 &&
+		    strcmp(cli->socket, WA_SYSTEM_SOCKET) == 0)
+			fprintf(stderr, ": the system daemon is down (root "
+			    "starts it: systemctl start wso2-allocd.socket, or "
+			    "any wso2-alloc command)\n");
 		else
 			fputc('\n', stderr);
 		return wa_exit_code(err);
@@ -334,15 +339,15 @@ wa_cli_warn_private(struct wa_cli *cli, const json_t *req)
 		return;
 	for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++)
 		if (strcmp(op, writes[i]) == 0) {
-			fprintf(stderr, "wso2-alloc: warning: %s is a private "
-			    "daemon (%s): other users' leases are invisible\n"
-			    "  to it, so its ports may collide with theirs. "
-			    "For one ledger per host run the\n  system daemon "
-			    "(packaging/systemd: systemctl enable --now "
-			    "wso2-allocd.socket),\n  or have root run any "
-			    "wso2-alloc command.\n", cli->socket,
-			    wa_uid_name(wa_client_peer_uid(cli->c), who,
-			    sizeof who));
+			fprintf(stderr, "wso2-alloc: warning: a private daemon "
+			    "(%s) answered on %s:\n  other users' leases are "
+			    "invisible to it, and its ports may collide with "
+			    "theirs.\n  For one ledger per host run the system "
+			    "daemon (packaging/systemd:\n  systemctl enable "
+			    "--now wso2-allocd.socket), or have root run any "
+			    "wso2-alloc\n  command.\n", wa_uid_name(
+			    wa_client_peer_uid(cli->c), who, sizeof who),
+			    cli->socket);
 			cli->warned = true;
 			return;
 		}

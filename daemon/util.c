@@ -151,21 +151,23 @@ wa_user_runtime_dir(void)
 bool
 wa_uid_system(uid_t uid)
 {
-	struct passwd *pw;
+	struct passwd pw, *p = NULL;
+	char buf[4096];
 
 	if (uid == 0)
 		return true;
-	pw = getpwnam(WA_SERVICE_USER);
-	return pw != NULL && pw->pw_uid == uid;
+	return getpwnam_r(WA_SERVICE_USER, &pw, buf, sizeof buf, &p) == 0 &&
+	    p != NULL && p->pw_uid == uid;
 }
 
 const char *
 wa_uid_name(uid_t uid, char *buf, size_t len)
 {
-	struct passwd *pw = getpwuid(uid);
+	struct passwd pw, *p = NULL;
+	char pwbuf[4096];
 
-	if (pw != NULL)
-		snprintf(buf, len, "uid %u (%s)", (unsigned)uid, pw->pw_name);
+	if (getpwuid_r(uid, &pw, pwbuf, sizeof pwbuf, &p) == 0 && p != NULL)
+		snprintf(buf, len, "uid %u (%s)", (unsigned)uid, p->pw_name);
 	else
 		snprintf(buf, len, "uid %u", (unsigned)uid);
 	return buf;

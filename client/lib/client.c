@@ -91,6 +91,26 @@ wa_dirname(const char *path, char *dir, size_t len)
 		snprintf(dir, len, "%.*s", (int)(slash - path), path);
 }
 
+/* Permission denied on the socket (or its directory, st): say which
+ * group lets one in. */
+static int
+wa_socket_denied(const char *path, const char *what, const struct stat *st,
+    char *err, size_t errlen)
+{
+	char buf[4096], group[64];
+	struct group gr, *g = NULL;
+
+	if (getgrgid_r(st->st_gid, &gr, buf, sizeof buf, &g) != 0 || g == NULL)
+		snprintf(group, sizeof group, "%u", (unsigned)st->st_gid);
+	else
+		snprintf(group, sizeof group, "%s", g->gr_name);
+	snprintf(err, errlen, "%s: permission denied (%s mode %04o, group %s): "
+	    "ask root to add you to group %s, then log in again", path, what,
+	    (unsigned)(st->st_mode & 07777), group, g != NULL ? group :
+	    WA_SERVICE_USER);
+	return WA_EFORBIDDEN;
+}
+
 /*
  * Before connecting, as tmux does: the socket's directory is a real
  * directory of a trusted owner that no one else may write (so nobody else
@@ -102,26 +122,35 @@ wa_socket_check(const char *path, struct stat *sst, char *err,
 {
 	char dir[sizeof ((struct sockaddr_un *)0)->sun_path], who[64];
 	struct stat st;
+	int e;
 
 	wa_dirname(path, dir, sizeof dir);
 	if (lstat(dir, &st) != 0) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-		return errno == EACCES ? WA_EFORBIDDEN : WA_ECONNECT;
+		e = errno;
+		snprintf(err, errlen, "%s: %s", dir, strerror(e));
+		return e == EACCES ? WA_EFORBIDDEN : WA_ECONNECT;
 	}
-	if (!S_ISDIR(st.st_mode) || !wa_uid_trusted(st.st_uid) ||
-	    (st.st_mode & 022) != 0) {
-		snprintf(err, errlen, "%s: not trusted: its directory %s is %s "
-		    "owned by %s, mode %04o (it must be a directory of yours, "
-		    "root's or %s that no one else may write)", path, dir,
-		    S_ISDIR(st.st_mode) ? "a directory" : S_ISLNK(st.st_mode) ?
-		    "a symlink" : "not a directory", wa_uid_name(st.st_uid,
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: not trusted: %s is not a directory "
+		    "but %s owned by %s", path, dir, S_ISLNK(st.st_mode) ?
+		    "a symlink" : "a file", wa_uid_name(st.st_uid, who,
+		    sizeof who));
+		return WA_EUNTRUSTED;
+	}
+	if (!wa_uid_trusted(st.st_uid) || (st.st_mode & 022) != 0) {
+		snprintf(err, errlen, "%s: not trusted: its directory %s belongs "
+		    "to %s, mode %04o; it must belong to you, root or %s and be "
+		    "writable by no one else", path, dir, wa_uid_name(st.st_uid,
 		    who, sizeof who), (unsigned)(st.st_mode & 07777),
 		    WA_SERVICE_USER);
 		return WA_EUNTRUSTED;
 	}
 	if (lstat(path, sst) != 0) {
+		if (errno == EACCES)
+			return wa_socket_denied(path, "directory", &st, err,
+			    errlen);
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return errno == EACCES ? WA_EFORBIDDEN : WA_ECONNECT;
+		return WA_ECONNECT;
 	}
 	if (!S_ISSOCK(sst->st_mode)) {
 		snprintf(err, errlen, "%s: not trusted: not a socket but %s "
@@ -130,20 +159,6 @@ wa_socket_check(const char *path, struct stat *sst, char *err,
 		return WA_EUNTRUSTED;
 	}
 	return 0;
-}
-
-/* Permission denied on the socket: say which group lets one in. */
-static int
-wa_socket_denied(const char *path, const struct stat *st, char *err,
-    size_t errlen)
-{
-	struct group *gr = getgrgid(st->st_gid);
-
-	snprintf(err, errlen, "%s: permission denied (socket mode %04o, group "
-	    "%s): ask root to add you to group %s, then log in again", path,
-	    (unsigned)(st->st_mode & 07777), gr != NULL ? gr->gr_name : "?",
-	    gr != NULL ? gr->gr_name : WA_SERVICE_USER);
-	return WA_EFORBIDDEN;
 }
 
 /* After connecting: the daemon itself runs as us, root or the service
@@ -200,7 +215,8 @@ wa_client_connect(wa_client **out, const char *path, char *err,
 	if (connect(c->fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
 		e = errno;
 		if (e == EACCES || e == EPERM)
-			rc = wa_socket_denied(path, &st, err, errlen);
+			rc = wa_socket_denied(path, "socket", &st, err,
+			    errlen);
 		else {
 			snprintf(err, errlen, "%s: %s", path, strerror(e));
 			rc = WA_ECONNECT;

@@ -6,11 +6,12 @@ set -euo pipefail
 # only): what the host listens on cannot make it fail, and tests running
 # side by side cannot take each other's ports.
 # A test that sets WA_SYSTEM_PATHS=private before sourcing this file also
-# gets mount and pid namespaces of its own, with empty tmpfs over /run
-# and /var/lib: the system daemon it starts (as root, or by auto-start)
-# serves /run/wso2-alloc and writes /var/lib/wso2-alloc of that namespace
-# only, a host's own system daemon is out of sight, and every process left
-# over dies with the test (its pid 1).  WA_ISOLATED=1 says it is so.
+# gets mount and pid namespaces of its own, with empty tmpfs over /run,
+# /var/lib and /tmp: the system daemon it starts (as root, or by
+# auto-start) serves /run/wso2-alloc and writes /var/lib/wso2-alloc of
+# that namespace only, /tmp/wso2-alloc-UID is the test's, a host's own
+# system daemon is out of sight, and every process left over dies with
+# the test (its pid 1).  WA_ISOLATED=1 says it is so.
 if [ "$(id -u)" -eq 0 ] && [ -z "${WA_NETNS:-}" ] && command -v unshare >/dev/null &&
     unshare -n true 2>/dev/null; then
 	if [ "${WA_SYSTEM_PATHS:-}" = private ] &&
@@ -20,6 +21,7 @@ if [ "$(id -u)" -eq 0 ] && [ -z "${WA_NETNS:-}" ] && command -v unshare >/dev/nu
 		    'ip link set lo up 2>/dev/null || true
 		    mount -t tmpfs -o mode=755 wa-run /run &&
 		    mount -t tmpfs -o mode=755 wa-var-lib /var/lib &&
+		    mount -t tmpfs -o mode=1777 wa-tmp /tmp &&
 		    exec bash "$0" "$@"' "$0" "$@"
 	fi
 	exec env WA_NETNS=1 unshare -n -- bash -c \

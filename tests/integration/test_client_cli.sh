@@ -20,7 +20,7 @@ expect_rc 69 "--no-start with no daemon" me "$BIN/wso2-alloc" --no-start lease -
 check "--no-start names the socket" grep -q "no daemon answers on $URUN/wso2-alloc/wso2-alloc.sock" "$T/err"
 expect_rc 0 "lease auto-starts a per-user daemon" me "$BIN/wso2-alloc" lease --product apim
 check "the text answer shows the offset" grep -q "apim-4-1: apim-4 at offset 0" "$T/out"
-check "the write warns that the daemon is private" grep -q "is a private daemon" "$T/err"
+check "the write warns that the daemon is private" grep -q "a private daemon (uid [0-9]*) answered" "$T/err"
 check "the daemon's log is in the state directory" [ -s "$USTATE/wso2-alloc/wso2-allocd.log" ]
 check "the user socket is 0600" [ "$(stat -c %a "$URUN/wso2-alloc/wso2-alloc.sock")" = 600 ]
 UPID=$(me "$BIN/wso2-alloc" --json status | sed -n 's/^ *"pid": \([0-9]*\),*/\1/p')

@@ -61,6 +61,9 @@ check "socket activation: the daemon serves the passed socket" wait_ping "$ASOCK
 check "socket activation: no socket of its own" [ ! -e "$T/own.sock" ]
 r=$(echo '{"op":"lease","product":"mi","name":"activated"}' | "$BIN/wa_raw" "$ASOCK")
 check "socket activation: leases are served" contains "$r" '"name":"activated"'
+r=$(echo '{"op":"status"}' | "$BIN/wa_raw" "$ASOCK")
+check "socket activation: status names the passed socket" contains "$r" "\"socket\":\"$ASOCK\""
+check "socket activation: so does the log" grep -q "serving $ASOCK," "$T/daemon.log"
 stop_daemon
 check "socket activation: the socket file is left to systemd" [ -S "$ASOCK" ]
 
