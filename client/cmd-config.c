@@ -9,6 +9,7 @@
 #include "catalog.h"
 #include "cmd.h"
 #include "confedit.h"
+#include "safeio.h"
 #include "util.h"
 
 static const struct option wa_config_opts[] = {
@@ -41,12 +42,46 @@ wa_config_file(const struct wa_product *p, const char *home, char *path,
 	return WA_ENOTFOUND;
 }
 
+/*
+ * A product file, checked and read the safeio way (as its owner when we
+ * are root); an exit code, with the reason said, when it is there but
+ * cannot be used.
+ */
+static int
+wa_config_open(const char *path, struct wa_safe_file **f)
+{
+	char why[256];
+	int rc;
+
+	if ((rc = wa_safe_open(f, path, why, sizeof why)) == 0)
+		return 0;
+	if (rc == WA_ENOTFOUND)
+		return WA_EXIT_NOTFOUND;
+	fprintf(stderr, "wso2-alloc: config: %s: %s: not read\n", path, why);
+	return rc == WA_EFORBIDDEN ? WA_EXIT_NOPERM : WA_EXIT_DATAERR;
+}
+
+/* Replace the file that was read with edited, keeping a .bak. */
+static int
+wa_config_write(const char *path, struct wa_safe_file *f, const char *edited)
+{
+	char why[256];
+
+	if (wa_safe_replace(f, edited, strlen(edited), true, why,
+	    sizeof why) != 0) {
+		fprintf(stderr, "wso2-alloc: config: %s: cannot be written: "
+		    "%s\n", path, why);
+		return WA_EXIT_SOFTWARE;
+	}
+	return 0;
+}
+
 /* Show (and write) one edit of one file; 0 when done or not needed. */
 static int
-wa_config_apply(const char *path, const char *text, const char *edited,
+wa_config_apply(const char *path, struct wa_safe_file *f, const char *edited,
     bool write)
 {
-	char *diff = wa_unified_diff(path, text, edited);
+	char *diff = wa_unified_diff(path, wa_safe_text(f, NULL), edited);
 	int rc = 0;
 
 	if (diff == NULL)
@@ -55,12 +90,7 @@ wa_config_apply(const char *path, const char *text, const char *edited,
 		printf("%s: already as leased\n", path);
 	else {
 		fputs(diff, stdout);
-		if (write && wa_file_replace(path, edited, strlen(edited),
-		    true) != 0) {
-			fprintf(stderr, "wso2-alloc: config: %s: cannot be "
-			    "written\n", path);
-			rc = WA_EXIT_SOFTWARE;
-		} else if (write)
+		if (write && (rc = wa_config_write(path, f, edited)) == 0)
 			printf("wrote %s (previous content in %s.bak)\n", path,
 			    path);
 	}
@@ -79,9 +109,10 @@ wa_config_apim2(struct wa_cli *cli, const json_t *lease, const char *home,
 {
 	const char *link = wa_json_str(lease, "link");
 	long long off = wa_json_int(lease, "offset", 0), km = off;
-	char path[4096], *text, *a = NULL, *b = NULL;
+	char path[4096], *a = NULL, *b = NULL;
+	struct wa_safe_file *f;
 	json_t *resp = NULL;
-	int rc = 0;
+	int rc;
 
 	if (link != NULL && strncmp(link, "km=", 3) == 0 &&
 	    wa_cli_request(cli, json_pack("{ssss}", "op", "show", "name",
@@ -94,28 +125,32 @@ wa_config_apim2(struct wa_cli *cli, const json_t *lease, const char *home,
 	    link == NULL ? "; pair a Gateway with its Key Manager with "
 	    "lease --link km=NAME" : "");
 	snprintf(path, sizeof path, "%s/repository/conf/api-manager.xml", home);
-	if ((text = wa_file_read(path, NULL)) != NULL) {
-		if (wa_xml_set(text, NULL, "ThriftClientPort", (int)(10397 + km),
-		    &a) == 0 && wa_xml_set(a, NULL, "ThriftServerPort",
-		    (int)(10397 + km), &b) == 0)
-			rc = wa_config_apply(path, text, b, write);
-		free(text);
+	/* Either file may be absent: only what is there is edited. */
+	if ((rc = wa_config_open(path, &f)) == 0) {
+		if (wa_xml_set(wa_safe_text(f, NULL), NULL, "ThriftClientPort",
+		    (int)(10397 + km), &a) == 0 && wa_xml_set(a, NULL,
+		    "ThriftServerPort", (int)(10397 + km), &b) == 0)
+			rc = wa_config_apply(path, f, b, write);
+		wa_safe_close(f);
 		free(a);
 		free(b);
-		a = b = NULL;
+		a = NULL;
 	}
+	if (rc == WA_EXIT_NOTFOUND)
+		rc = 0;
 	snprintf(path, sizeof path, "%s/repository/deployment/server/"
 	    "synapse-configs/default/proxy-services/WorkflowCallbackService.xml",
 	    home);
 	printf("Workflow callback: the <address uri> port = %lld (9443 + %lld)\n",
 	    9443 + off, off);
-	if (rc == 0 && (text = wa_file_read(path, NULL)) != NULL) {
-		if (wa_address_set_port(text, (int)(9443 + off), &a) == 0)
-			rc = wa_config_apply(path, text, a, write);
-		free(text);
+	if (rc == 0 && (rc = wa_config_open(path, &f)) == 0) {
+		if (wa_address_set_port(wa_safe_text(f, NULL), (int)(9443 + off),
+		    &a) == 0)
+			rc = wa_config_apply(path, f, a, write);
+		wa_safe_close(f);
 		free(a);
 	}
-	return rc;
+	return rc == WA_EXIT_NOTFOUND ? 0 : rc;
 }
 
 static int
@@ -125,7 +160,9 @@ wa_config_exec(struct wa_cli *cli, int argc, char **argv)
 	struct wa_catalog *cat = NULL;
 	const struct wa_product *p;
 	json_t *resp = NULL, *lease;
-	char path[4096], *text = NULL, *edited = NULL, *diff = NULL;
+	char path[4096], *edited = NULL, *diff = NULL;
+	struct wa_safe_file *f = NULL;
+	const char *text;
 	bool write = false, toml = true;
 	int ch, rc, offset, exit = 0;
 	size_t i;
@@ -174,12 +211,15 @@ wa_config_exec(struct wa_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (wa_config_file(p, home, path, sizeof path, &toml) != 0 ||
-	    (text = wa_file_read(path, NULL)) == NULL) {
+	    (exit = wa_config_open(path, &f)) == WA_EXIT_NOTFOUND) {
 		fprintf(stderr, "wso2-alloc: config: %s: no %s to edit under "
 		    "%s\n", name, toml ? "deployment.toml" : "carbon.xml", home);
 		exit = WA_EXIT_NOTFOUND;
 		goto out;
 	}
+	if (exit != 0)
+		goto out;
+	text = wa_safe_text(f, NULL);
 	rc = toml ? wa_toml_set_offset(text, offset, &edited) :
 	    wa_carbon_xml_set_offset(text, offset, &edited);
 	if (rc != 0) {
@@ -200,18 +240,14 @@ wa_config_exec(struct wa_cli *cli, int argc, char **argv)
 	}
 	fputs(diff, stdout);
 	if (write) {
-		if (wa_file_replace(path, edited, strlen(edited), true) != 0) {
-			fprintf(stderr, "wso2-alloc: config: %s: cannot be "
-			    "written\n", path);
-			exit = WA_EXIT_SOFTWARE;
+		if ((exit = wa_config_write(path, f, edited)) != 0)
 			goto out;
-		}
 		printf("wrote %s (previous content in %s.bak)\n", path, path);
 	}
 	if (strncmp(p->id, "apim-2", 6) == 0)
 		exit = wa_config_apim2(cli, lease, home, write);
 out:
-	free(text);
+	wa_safe_close(f);
 	free(edited);
 	free(diff);
 	wa_catalog_free(cat);

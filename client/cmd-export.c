@@ -1,5 +1,5 @@
 /*
- * cmd-export.c: wso2-alloc export --prometheus [FILE]: a node_exporter
+ * cmd-export.c: wso2-alloc export --prometheus [FILE|-]: a node_exporter
  * textfile: daemon up, active leases per product, ports leased, and the
  * offsets a new lease of each product could still get.
  */
@@ -11,6 +11,7 @@
 #include "catalog.h"
 #include "cmd.h"
 #include "procnet.h"
+#include "safeio.h"
 
 static const struct option wa_export_opts[] = {
 	{ "prometheus", no_argument, NULL, 'p' },
@@ -77,10 +78,10 @@ wa_export_exec(struct wa_cli *cli, int argc, char **argv)
 	struct wa_portmap *m = calloc(1, sizeof *m);
 	struct wa_catalog *cat = wa_cli_catalog();
 	json_t *status = NULL, *pr = NULL, *p;
-	char tmp[4096];
+	char *text = NULL, why[256] = "out of memory";
 	int ch, lo = 32768, hi = 60999, rc = 0;
 	bool prom = false;
-	size_t i;
+	size_t i, len = 0;
 	FILE *f = stdout;
 
 	while ((ch = getopt_long(argc, argv, "", wa_export_opts, NULL)) != -1)
@@ -89,7 +90,7 @@ wa_export_exec(struct wa_cli *cli, int argc, char **argv)
 	if (!prom || argc - optind > 1 || m == NULL) {
 		free(m);
 		wa_catalog_free(cat);
-		return wa_cli_usage(&wa_cmd_export, "--prometheus [FILE]");
+		return wa_cli_usage(&wa_cmd_export, "--prometheus [FILE|-]");
 	}
 	wa_portmap_init(m);
 	if (wa_cli_request(cli, json_pack("{ss}", "op", "status"), &status,
@@ -103,23 +104,24 @@ wa_export_exec(struct wa_cli *cli, int argc, char **argv)
 		    (uint16_t)wa_json_int(p, "port", 0), 1);
 	wa_procnet_sysctls("/proc", &lo, &hi, m);
 	wa_procnet_scan(m, "/proc");
-	if (optind < argc) {
-		/* Written aside and renamed: the collector never reads half. */
-		snprintf(tmp, sizeof tmp, "%s.tmp", argv[optind]);
-		if ((f = fopen(tmp, "w")) == NULL) {
-			fprintf(stderr, "wso2-alloc: export: %s: cannot be "
-			    "written\n", tmp);
-			rc = WA_EXIT_SOFTWARE;
-			goto out;
-		}
+	if (optind < argc && strcmp(argv[optind], "-") != 0 &&
+	    (f = open_memstream(&text, &len)) == NULL) {
+		rc = WA_EXIT_SOFTWARE;
+		goto out;
 	}
 	wa_export_write(f, status, json_object_get(pr, "ports"), cat, m,
 	    lo - 1);
-	if (f != stdout && (fclose(f) != 0 || rename(tmp, argv[optind]) != 0)) {
-		unlink(tmp);
+	if (f == stdout)
+		goto out;
+	/* Written aside and renamed: the collector never reads half. */
+	if (fclose(f) != 0 || wa_safe_write_new(argv[optind], text, len, 0644,
+	    why, sizeof why) != 0) {
+		fprintf(stderr, "wso2-alloc: export: %s: cannot be written: "
+		    "%s\n", argv[optind], why);
 		rc = WA_EXIT_SOFTWARE;
 	}
 out:
+	free(text);
 	json_decref(status);
 	json_decref(pr);
 	wa_catalog_free(cat);
@@ -128,7 +130,7 @@ out:
 }
 
 const struct wa_cmd_entry wa_cmd_export = {
-	.name = "export", .usage = "--prometheus [FILE]",
+	.name = "export", .usage = "--prometheus [FILE|-]",
 	.summary = "write a node_exporter textfile (atomically to FILE)",
 	.shortopts = "", .opts = wa_export_opts, .flags = WA_CMD_DAEMON,
 	.exec = wa_export_exec,

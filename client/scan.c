@@ -5,15 +5,21 @@
  */
 #include <ctype.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "carbon.h"
 #include "catalog.h"
 #include "cmd.h"
+#include "safeio.h"
 #include "util.h"
+
+/* The kernel bounds a command line (ARG_MAX); this bounds our copy. */
+#define WA_CMDLINE_CAP (8 * 1024 * 1024)
 
 struct wa_catalog *
 wa_cli_catalog(void)
@@ -28,33 +34,77 @@ wa_cli_catalog(void)
 	return cat;
 }
 
+struct wa_scan_unread {
+	long pid;
+	json_t *list;
+};
+
+/* A file under a server's home not read: said on stderr and in JSON. */
+static void
+wa_scan_unread(void *arg, const char *file, const char *why)
+{
+	struct wa_scan_unread *u = arg;
+
+	fprintf(stderr, "wso2-alloc: pid %ld: %s under its carbon home: %s: "
+	    "not read\n", u->pid, file, why);
+	json_array_append_new(u->list, json_pack("{ssss}", "file", file,
+	    "reason", why));
+}
+
+/* The command line and owner of one process, through one directory
+ * descriptor: a pid reused meanwhile cannot mix two processes. */
+static int
+wa_scan_proc(long pid, struct wa_cmdline *cl, struct wa_fsid *id)
+{
+	char path[64], why[128], *buf = NULL;
+	size_t len;
+	int dfd, rc;
+
+	snprintf(path, sizeof path, "/proc/%ld", pid);
+	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return WA_ENOTFOUND;
+	if ((rc = wa_safe_read_at(dfd, "status", NULL, WA_SAFEIO_CAP, &buf,
+	    NULL, why, sizeof why)) == 0)
+		rc = wa_fsid_from_status(buf, id);
+	free(buf);
+	buf = NULL;
+	if (rc == 0 && (rc = wa_safe_read_at(dfd, "cmdline", NULL,
+	    WA_CMDLINE_CAP, &buf, &len, why, sizeof why)) == 0)
+		rc = wa_cmdline_parse(buf, len, cl);
+	free(buf);
+	close(dfd);
+	return rc;
+}
+
 static json_t *
 wa_scan_one(const struct wa_catalog *cat, long pid)
 {
 	const struct wa_product *p;
+	struct wa_scan_unread u = { pid, NULL };
 	struct wa_cmdline cl;
+	struct wa_fsid id;
 	const char *from = "-DportOffset";
-	char path[64], *buf;
-	size_t len;
+	json_t *s;
 	int offset;
 
-	snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
-	if ((buf = wa_file_read(path, &len)) == NULL)
+	if (wa_scan_proc(pid, &cl, &id) != 0)
 		return NULL;
-	if (wa_cmdline_parse(buf, len, &cl) != 0) {
-		free(buf);
-		return NULL;
-	}
-	free(buf);
 	p = wa_catalog_match_home(cat, cl.home);
 	offset = cl.port_offset;
-	/* -DportOffset replaces every configured offset. */
+	u.list = json_array();
+	/* -DportOffset replaces every configured offset.  The files are
+	 * read as the process's owner: root's scan reads nothing for a user
+	 * that the user could not read. */
 	if (offset < 0)
-		wa_home_offset(cl.home, p != NULL ? p->internal_offset : 0,
-		    &offset, &from);
-	return json_pack("{sIsssosiss}", "pid", (json_int_t)pid, "home",
+		wa_home_offset(cl.home, &id, p != NULL ? p->internal_offset : 0,
+		    &offset, &from, wa_scan_unread, &u);
+	s = json_pack("{sIsssosiss}", "pid", (json_int_t)pid, "home",
 	    cl.home, "product", p != NULL ? json_string(p->id) : json_null(),
 	    "offset", offset, "offset_from", from);
+	if (s != NULL && json_array_size(u.list) > 0)
+		json_object_set(s, "unread", u.list);
+	json_decref(u.list);
+	return s;
 }
 
 json_t *

@@ -13,6 +13,7 @@
 
 #include "carbon.h"
 #include "procnet.h"
+#include "safeio.h"
 #include "util.h"
 #include "wso2alloc.h"
 
@@ -123,19 +124,37 @@ wa_carbon_xml_offset(const char *text, int *offset)
 	return rc;
 }
 
+/* One file under home, read as id; a reason to cb unless it is absent. */
+static char *
+wa_home_read(const char *home, const char *file, const struct wa_fsid *id,
+    wa_unread_cb cb, void *arg)
+{
+	char path[PATH_MAX], why[128], *text = NULL;
+	int rc;
+
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", home, file) >=
+	    sizeof path)
+		return NULL;
+	rc = wa_safe_read(path, id, WA_SAFEIO_CAP, &text, NULL, why,
+	    sizeof why);
+	if (rc != 0 && rc != WA_ENOTFOUND && cb != NULL)
+		cb(arg, file, why);
+	return rc == 0 ? text : NULL;
+}
+
 int
-wa_home_offset(const char *home, int internal, int *offset, const char **from)
+wa_home_offset(const char *home, const struct wa_fsid *id, int internal,
+    int *offset, const char **from, wa_unread_cb cb, void *arg)
 {
 	static const char *const tomls[] = { "conf/deployment.toml",
 	    "repository/conf/deployment.toml" };
 	static const char *const xmls[] = { "repository/conf/carbon.xml",
 	    "conf/carbon.xml" };
-	char path[PATH_MAX], *text;
+	char *text;
 	int rc;
 
 	for (size_t i = 0; i < 2; i++) {
-		snprintf(path, sizeof path, "%s/%s", home, tomls[i]);
-		if ((text = wa_file_read(path, NULL)) == NULL)
+		if ((text = wa_home_read(home, tomls[i], id, cb, arg)) == NULL)
 			continue;
 		rc = wa_toml_offset(text, offset);
 		free(text);
@@ -145,8 +164,7 @@ wa_home_offset(const char *home, int internal, int *offset, const char **from)
 		}
 	}
 	for (size_t i = 0; i < 2; i++) {
-		snprintf(path, sizeof path, "%s/%s", home, xmls[i]);
-		if ((text = wa_file_read(path, NULL)) == NULL)
+		if ((text = wa_home_read(home, xmls[i], id, cb, arg)) == NULL)
 			continue;
 		rc = wa_carbon_xml_offset(text, offset);
 		free(text);

@@ -27,10 +27,14 @@ int wa_carbon_xml_offset(const char *text, int *offset);
  * offset in conf/ or repository/conf/deployment.toml, else <Offset> in
  * repository/conf/carbon.xml or conf/carbon.xml, else internal.  *from
  * names the source.  (-DportOffset on the command line replaces all of
- * these; that is the caller's first check.)
+ * these; that is the caller's first check.)  The files are read the
+ * safeio way as id (the server's owner); each one present but not read
+ * goes to cb with its name under home and the reason.
  */
-int wa_home_offset(const char *home, int internal, int *offset,
-    const char **from);
+struct wa_fsid;
+typedef void (*wa_unread_cb)(void *arg, const char *file, const char *why);
+int wa_home_offset(const char *home, const struct wa_fsid *id, int internal,
+    int *offset, const char **from, wa_unread_cb cb, void *arg);
 
 /* Whether pid is ancestor or one of its descendants. */
 bool wa_proc_descends(const char *procroot, pid_t pid, pid_t ancestor);

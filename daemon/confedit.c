@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "confedit.h"
+#include "safeio.h"
 #include "util.h"
 #include "wso2alloc.h"
 
@@ -375,66 +376,16 @@ wa_unified_diff(const char *path, const char *a, const char *b)
 	return out;
 }
 
-static int
-wa_write_fd(int fd, const char *text, size_t len)
-{
-	ssize_t w;
-
-	while (len > 0) {
-		if ((w = write(fd, text, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return WA_EIO;
-		}
-		text += w;
-		len -= (size_t)w;
-	}
-	return fsync(fd) == 0 ? 0 : WA_EIO;
-}
-
 int
 wa_file_replace(const char *path, const char *text, size_t len, bool backup)
 {
-	char tmp[PATH_MAX], bak[PATH_MAX], dir[PATH_MAX], *old;
-	struct stat st;
-	size_t olen;
-	int fd, rc;
+	struct wa_safe_file *f;
+	char why[256];
+	int rc;
 
-	if (stat(path, &st) != 0)
-		return WA_ENOTFOUND;
-	if (backup) {
-		/* The .bak is written (and synced) before anything changes. */
-		snprintf(bak, sizeof bak, "%s.bak", path);
-		if ((old = wa_file_read(path, &olen)) == NULL)
-			return WA_EIO;
-		fd = open(bak, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		    st.st_mode & 07777);
-		rc = fd < 0 ? WA_EIO : wa_write_fd(fd, old, olen);
-		if (fd >= 0)
-			close(fd);
-		free(old);
-		if (rc != 0)
-			return rc;
-	}
-	snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) < 0)
-		return WA_EIO;
-	if (fchmod(fd, st.st_mode & 07777) != 0 ||
-	    (fchown(fd, st.st_uid, st.st_gid) != 0 && geteuid() == 0) ||
-	    (rc = wa_write_fd(fd, text, len)) != 0) {
-		close(fd);
-		unlink(tmp);
-		return WA_EIO;
-	}
-	close(fd);
-	if (rename(tmp, path) != 0) {
-		unlink(tmp);
-		return WA_EIO;
-	}
-	snprintf(dir, sizeof dir, "%s", path);
-	if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	return 0;
+	if ((rc = wa_safe_open(&f, path, why, sizeof why)) != 0)
+		return rc;
+	rc = wa_safe_replace(f, text, len, backup, why, sizeof why);
+	wa_safe_close(f);
+	return rc;
 }

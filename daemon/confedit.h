@@ -23,8 +23,9 @@ int wa_xml_set(const char *in, const char *parent, const char *tag,
 int wa_address_set_port(const char *in, int port, char **out);
 /* A unified diff (3 lines of context) of a to b; "" when equal. */
 char *wa_unified_diff(const char *path, const char *a, const char *b);
-/* Atomically replace path (temporary file, fsync, rename), keeping its
- * mode and owner; with backup, path.bak holds the old content first. */
+/* Atomically replace path the safeio way (wa_safe_replace: no symlink
+ * followed, the owner's identity as root, owner and mode kept); with
+ * backup, path.bak holds the old content first. */
 int wa_file_replace(const char *path, const char *text, size_t len,
     bool backup);
 
