@@ -92,6 +92,17 @@ expect_rc 70 "config --write of a user's file in a directory only root may write
 check "the file is unchanged" cmp -s "$T/user-toml.orig" "$C/deployment.toml"
 check "no .bak was created" test ! -e "$C/deployment.toml.bak"
 
+# The shell hook of docs/provisioning.md writes its env file as the owner.
+newhome hook
+as_user ln -s "$R/secret" "$H/wso2-alloc.env"
+sed -n '/^#!\/bin\/sh/,/^```/p' "$WA_SRC/docs/provisioning.md" | sed '$d' >"$T/hook.sh"
+check "the provisioning hook with a planted env-file symlink fails" \
+    bash -c '! env PATH="$0:$PATH" timeout 20 sh "$1" hook apim "$2" 2>/dev/null' "$BIN" "$T/hook.sh" "$H"
+check "the root-only file behind the env file is unchanged" secret_kept
+as_user rm "$H/wso2-alloc.env"
+expect_rc 0 "the hook on the user's home" env PATH="$BIN:$PATH" timeout 20 sh "$T/hook.sh" hook apim "$H"
+check "its env file is the owner's" [ "$(stat -c %u "$H/wso2-alloc.env")" = $U ]
+
 # (f, g) fake servers of uid 4242 whose homes hold a FIFO, a symlink to
 # /dev/zero, a file over 1 MiB, and a file only root can read.
 mkdir -p "$T/jvm/bin"
