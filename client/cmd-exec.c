@@ -52,7 +52,7 @@ wa_exec_exec(struct wa_cli *cli, int argc, char **argv)
 	/* The lease is ours: its process is the one about to exec. */
 	json_object_set_new(req, "pid", json_integer(getpid()));
 	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0)
-		return wa_cli_fail(cli, "exec", rc);
+		return wa_lease_fail(cli, "exec", rc);
 	lease = json_object_get(resp, "lease");
 	wa_exec_env(lease);
 	n = argc - optind;

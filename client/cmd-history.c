@@ -16,7 +16,7 @@ wa_history_exec(struct wa_cli *cli, int argc, char **argv)
 	json_t *req = json_pack("{sssi}", "op", "history", "limit", 50);
 	json_t *resp, *ev;
 	struct wa_table *t;
-	char off[16], uid[16], pid[16], *end;
+	char off[16], uid[16], pid[16], kind[48], *end;
 	long v;
 	size_t i;
 	int ch, rc;
@@ -52,7 +52,13 @@ wa_history_exec(struct wa_cli *cli, int argc, char **argv)
 		snprintf(uid, sizeof uid, "%lld", wa_json_int(ev, "uid", 0));
 		snprintf(pid, sizeof pid, "%lld", wa_json_int(ev, "pid", 0));
 		row[0] = wa_json_str(ev, "time");
+		/* A coalesced refusal says how many it stands for. */
 		row[1] = wa_json_str(ev, "kind");
+		if (row[1] != NULL && wa_json_int(ev, "repeats", 1) > 1) {
+			snprintf(kind, sizeof kind, "%s x%lld", row[1],
+			    wa_json_int(ev, "repeats", 1));
+			row[1] = kind;
+		}
 		row[2] = wa_json_str(ev, "instance");
 		row[3] = wa_json_str(ev, "product");
 		row[4] = wa_json_int(ev, "offset", -1) >= 0 ? off : "-";

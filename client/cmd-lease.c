@@ -1,4 +1,5 @@
 /* cmd-lease.c: wso2-alloc lease: take an offset for an instance. */
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,11 +113,28 @@ out:
 	return rc;
 }
 
+int
+wa_lease_fail(struct wa_cli *cli, const char *what, int err)
+{
+	const json_t *e = cli->c != NULL ? wa_client_error(cli->c) : NULL;
+	const char *kind = wa_json_str(e, "holder_kind");
+	long long uid = wa_json_int(e, "owner_uid", -1);
+	struct passwd *pw;
+	int rc = wa_cli_fail(cli, what, err);
+
+	/* The daemon names the holder by uid; the user name is ours. */
+	if (!cli->json && kind != NULL && strcmp(kind, "name") == 0 &&
+	    uid >= 0 && (pw = getpwuid((uid_t)uid)) != NULL)
+		fprintf(stderr, "wso2-alloc: %s: %s belongs to user %s\n", what,
+		    wa_json_str(e, "holder"), pw->pw_name);
+	return rc;
+}
+
 static int
 wa_lease_exec(struct wa_cli *cli, int argc, char **argv)
 {
 	json_t *req = json_pack("{ss}", "op", "lease"), *resp = NULL;
-	const char *format = cli->json ? "json" : "text";
+	const char *format = cli->json ? "json" : "text", *since;
 	int rc;
 
 	if ((rc = wa_lease_parse(&wa_cmd_lease, argc, argv, req,
@@ -135,8 +153,13 @@ wa_lease_exec(struct wa_cli *cli, int argc, char **argv)
 		    wa_lease_formats());
 	}
 	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0)
-		return wa_cli_fail(cli, "lease", rc);
+		return wa_lease_fail(cli, "lease", rc);
 	wa_lease_print(stdout, json_object_get(resp, "lease"), format);
+	since = wa_json_str(json_object_get(resp, "lease"), "created_at");
+	if (strcmp(format, "text") == 0 &&
+	    json_is_false(json_object_get(resp, "created")))
+		printf("  already leased (since %s): the same lease, nothing "
+		    "new taken\n", since != NULL ? since : "?");
 	json_decref(resp);
 	return 0;
 }

@@ -39,7 +39,8 @@ wa_scan_adopt(struct wa_cli *cli, json_t *s)
 		return rc;
 	}
 	json_object_set(s, "lease", json_object_get(resp, "lease"));
-	json_object_set_new(s, "adopted", json_true());
+	/* An identical lease of the same owner may exist under that name. */
+	json_object_set(s, "adopted", json_object_get(resp, "created"));
 	json_decref(resp);
 	return 0;
 }

@@ -72,6 +72,8 @@ void wa_json_print(json_t *j);
 extern const struct option wa_lease_opts[];
 int wa_lease_parse(const struct wa_cmd_entry *e, int argc, char **argv,
     json_t *req, const char **format, bool *no_offset_arg);
+/* wa_cli_fail, and the holder's user name when the name is taken. */
+int wa_lease_fail(struct wa_cli *cli, const char *what, int err);
 
 /* output.c */
 struct wa_table;

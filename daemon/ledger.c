@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -26,7 +27,8 @@ enum wa_st {
 	ST_ATTACH, ST_FIND, ST_FIND_ID, ST_FIND_PORT, ST_PORTS_OF, ST_LIST,
 	ST_HISTORY, ST_LOAD, ST_NAMES, ST_NEXT_EXPIRY, ST_COUNTS, ST_NEVENTS,
 	ST_EXPIRED, ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SP_REQ, ST_REL_REQ,
-	ST_RB_REQ, ST_SP_OP, ST_REL_OP, ST_RB_OP, ST_COUNT
+	ST_RB_REQ, ST_SP_OP, ST_REL_OP, ST_RB_OP, ST_LAST_REFUSED, ST_REPEAT,
+	ST_EV_BOUNDS, ST_EV_HEAD, ST_PRUNE_INST, ST_PRUNE_EV, ST_COUNT
 };
 
 #define WA_COLS "id, name, product, offset, state, owner_uid, pid, " \
@@ -55,7 +57,8 @@ static const char *const wa_sql[ST_COUNT] = {
 	[ST_INS_PORT] = "INSERT INTO leased_ports (instance_id, port, proto, "
 	    "name) VALUES (?1, ?2, ?3, ?4)",
 	[ST_INS_EVENT] = "INSERT INTO events (time, kind, instance, product, "
-	    "offset, uid, pid, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	    "offset, uid, pid, detail, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?8, ?9)",
 	[ST_RENEW] = "UPDATE instances SET renewed = ?2, expires = ?3 "
 	    "WHERE id = ?1",
 	[ST_END] = "UPDATE instances SET state = ?2, renewed = ?3 "
@@ -79,7 +82,7 @@ static const char *const wa_sql[ST_COUNT] = {
 	    "(?2 IS NULL OR i.state = ?2) AND (?3 IS NULL OR i.owner_uid = ?3) "
 	    "ORDER BY i.name, p.port, p.proto",
 	[ST_HISTORY] = "SELECT * FROM (SELECT id, time, kind, instance, "
-	    "product, offset, uid, pid, detail FROM events "
+	    "product, offset, uid, pid, detail, repeats, last_time FROM events "
 	    "WHERE (?1 IS NULL OR instance = ?1) ORDER BY id DESC LIMIT ?2) "
 	    "ORDER BY id",
 	[ST_LOAD] = "SELECT instance_id, proto, port FROM leased_ports",
@@ -104,12 +107,34 @@ static const char *const wa_sql[ST_COUNT] = {
 	[ST_SP_OP] = "SAVEPOINT wa_op",
 	[ST_REL_OP] = "RELEASE wa_op",
 	[ST_RB_OP] = "ROLLBACK TO wa_op",
+	[ST_LAST_REFUSED] = "SELECT id, time FROM events WHERE kind = 'refused' "
+	    "AND uid = ?1 AND product IS ?2 AND reason = ?3 "
+	    "ORDER BY id DESC LIMIT 1",
+	/* Checked against uid and reason: a row of a batch that failed to
+	 * commit may have left its id to another event. */
+	[ST_REPEAT] = "UPDATE events SET repeats = repeats + ?3, "
+	    "last_time = ?2 WHERE id = ?1 AND kind = 'refused' AND uid = ?4 "
+	    "AND reason = ?5",
+	[ST_EV_BOUNDS] = "SELECT (SELECT min(id) FROM events), "
+	    "(SELECT max(id) FROM events)",
+	[ST_EV_HEAD] = "SELECT id, max(time, coalesce(last_time, 0)) "
+	    "FROM events ORDER BY id LIMIT ?1",
+	/* Ended instances whose last events go with ?1: a lookup by name
+	 * per pruned event, not a walk of every instance. */
+	[ST_PRUNE_INST] = "DELETE FROM instances WHERE state <> 'active' AND "
+	    "name IN (SELECT instance FROM events WHERE id <= ?1) AND "
+	    "NOT EXISTS (SELECT 1 FROM events e WHERE e.instance = "
+	    "instances.name AND e.id > ?1)",
+	[ST_PRUNE_EV] = "DELETE FROM events WHERE id <= ?1",
 };
 
 struct wa_ledger {
 	sqlite3 *db;
 	char *path;
 	int lockfd;
+	int mode;                   /* of the files */
+	bool has_group;
+	gid_t group;
 	bool readonly;
 	bool in_tx;
 	enum wa_sync sync;
@@ -215,18 +240,86 @@ wa_bind_nonzero(sqlite3_stmt *s, int i, int64_t v)
 		sqlite3_bind_null(s, i);
 }
 
+/*
+ * Give fd the ledger's mode and group.  A file just made gets the mode
+ * as it is (open's mode lost the umask's bits); an existing one only
+ * loses bits, so a ledger made read-only stays so.
+ */
+static int
+wa_ledger_fdperms(const struct wa_ledger *l, int fd, const char *path,
+    char *err, size_t errlen)
+{
+	struct stat st;
+	mode_t mode;
+
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		return WA_EIO;
+	}
+	mode = st.st_size == 0 ? (mode_t)l->mode :
+	    (st.st_mode & (mode_t)l->mode);
+	if (((st.st_mode & 07777) != mode && fchmod(fd, mode) != 0) ||
+	    (l->has_group && st.st_gid != l->group &&
+	    fchown(fd, (uid_t)-1, l->group) != 0)) {
+		snprintf(err, errlen, "%s: cannot set mode %04o%s: %s", path,
+		    (unsigned)mode, l->has_group ? " and group" : "",
+		    strerror(errno));
+		return errno == EROFS ? WA_EREADONLY : WA_EIO;
+	}
+	return 0;
+}
+
+/*
+ * SQLite makes the database 0644 less the umask and gives the -wal and
+ * -shm the database's mode and owner: the database is made here first,
+ * and side files an older version left get the mode too.
+ */
+static int
+wa_ledger_perms(const struct wa_ledger *l, char *err, size_t errlen)
+{
+	static const char *const side[] = { "-wal", "-shm" };
+	char p[PATH_MAX];
+	int fd, rc;
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof p, "%s%s", l->path, i > 0 ? side[i - 1] : "");
+		/* No write access asked: a read-only ledger is refused later
+		 * with its own message. */
+		fd = i == 0 ? open(p, O_RDONLY | O_CREAT | O_NONBLOCK |
+		    O_CLOEXEC, l->mode) : open(p, O_RDONLY | O_NOFOLLOW |
+		    O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0 && i > 0 && errno == ENOENT)
+			continue;
+		if (fd < 0) {
+			snprintf(err, errlen, "ledger %s: %s", p,
+			    strerror(errno));
+			return errno == EROFS || errno == EACCES ?
+			    WA_EREADONLY : WA_EIO;
+		}
+		rc = wa_ledger_fdperms(l, fd, p, err, errlen);
+		close(fd);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* flock beside the database: two daemons never serve one ledger. */
 static int
 wa_ledger_lock(struct wa_ledger *l, char *err, size_t errlen)
 {
 	char lpath[PATH_MAX], buf[32];
 	ssize_t n;
+	int rc;
 
 	snprintf(lpath, sizeof lpath, "%s.lock", l->path);
-	if ((l->lockfd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+	if ((l->lockfd = open(lpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    l->mode)) < 0) {
 		snprintf(err, errlen, "%s: %s", lpath, strerror(errno));
 		return errno == EROFS || errno == EACCES ? WA_EREADONLY : WA_EIO;
 	}
+	if ((rc = wa_ledger_fdperms(l, l->lockfd, lpath, err, errlen)) != 0)
+		return rc;
 	if (flock(l->lockfd, LOCK_EX | LOCK_NB) != 0) {
 		n = pread(l->lockfd, buf, sizeof buf - 1, 0);
 		buf[n > 0 ? n : 0] = '\0';
@@ -369,11 +462,15 @@ wa_ledger_open(struct wa_ledger **out, const char *path,
 	l->lockfd = -1;
 	l->readonly = o != NULL && o->readonly;
 	l->sync = o != NULL ? o->sync : WA_SYNC_FULL;
+	l->mode = o != NULL && o->mode != 0 ? o->mode & 0777 : 0600;
+	l->has_group = o != NULL && o->has_group;
+	l->group = o != NULL ? o->group : 0;
 	if ((l->path = strdup(path)) == NULL) {
 		rc = WA_ENOMEM;
 		goto out;
 	}
-	if (!l->readonly && (rc = wa_ledger_lock(l, err, errlen)) != 0)
+	if (!l->readonly && ((rc = wa_ledger_lock(l, err, errlen)) != 0 ||
+	    (rc = wa_ledger_perms(l, err, errlen)) != 0))
 		goto out;
 	flags = (l->readonly ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
@@ -609,10 +706,11 @@ wa_write_end(struct wa_ledger *l, int rc)
 	return rc;
 }
 
+/* reason: a refusal's, NULL for any other event. */
 static int
 wa_event_insert(struct wa_ledger *l, enum wa_event_kind kind,
     const char *name, const char *product, int offset, uid_t uid, pid_t pid,
-    const char *detail)
+    const char *detail, const char *reason)
 {
 	sqlite3_stmt *s = wa_stmt(l, ST_INS_EVENT);
 
@@ -627,6 +725,7 @@ wa_event_insert(struct wa_ledger *l, enum wa_event_kind kind,
 	sqlite3_bind_int64(s, 6, (int64_t)uid);
 	wa_bind_nonzero(s, 7, pid);
 	wa_bind_text_or_null(s, 8, detail);
+	wa_bind_text_or_null(s, 9, reason);
 	return wa_step_done(s);
 }
 
@@ -685,7 +784,7 @@ wa_lease_body(struct wa_ledger *l, struct wa_instance *in,
 			return rc;
 	}
 	return wa_event_insert(l, kind, in->name, in->product, in->offset,
-	    in->owner_uid, in->pid, detail);
+	    in->owner_uid, in->pid, detail, NULL);
 }
 
 int
@@ -770,7 +869,7 @@ wa_change_active(struct wa_ledger *l, const char *name,
 			goto out;
 	}
 	rc = wa_event_insert(l, c->kind, name, product, offset, c->uid, c->pid,
-	    c->detail);
+	    c->detail, NULL);
 	goto out;
 sqlerr:
 	rc = wa_sqlite_err(sqlite3_extended_errcode(l->db));
@@ -818,17 +917,183 @@ wa_ledger_attach(struct wa_ledger *l, const char *name, pid_t pid,
 	return wa_change_active(l, name, &c);
 }
 
-int
-wa_ledger_refused(struct wa_ledger *l, const char *name,
-    const char *product, int offset, uid_t uid, pid_t pid,
-    const char *detail)
+/* The id of f's last refusal if it began at or after since, else 0. */
+static int
+wa_last_refusal(struct wa_ledger *l, const struct wa_refusal *f,
+    int64_t since, int64_t *id, int64_t *first)
 {
+	sqlite3_stmt *s = wa_stmt(l, ST_LAST_REFUSED);
+	int rc;
+
+	*id = 0;
+	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	sqlite3_bind_int64(s, 1, (int64_t)f->uid);
+	wa_bind_text_or_null(s, 2, f->product);
+	sqlite3_bind_text(s, 3, f->reason, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_int64(s, 1) >= since) {
+		*id = sqlite3_column_int64(s, 0);
+		*first = sqlite3_column_int64(s, 1);
+	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+	    wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	wa_done(s);
+	return rc;
+}
+
+static int
+wa_repeat_body(struct wa_ledger *l, int64_t id, uid_t uid,
+    const char *reason, long n, int64_t last)
+{
+	sqlite3_stmt *s = wa_stmt(l, ST_REPEAT);
+
+	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, last);
+	sqlite3_bind_int64(s, 3, n);
+	sqlite3_bind_int64(s, 4, (int64_t)uid);
+	sqlite3_bind_text(s, 5, reason, -1, SQLITE_STATIC);
+	return wa_step_done(s);
+}
+
+int
+wa_ledger_repeat(struct wa_ledger *l, int64_t id, uid_t uid,
+    const char *reason, long n, int64_t last)
+{
+	int rc;
+
+	if (reason == NULL || n <= 0)
+		return WA_EINVAL;
+	if ((rc = wa_write_begin(l)) != 0)
+		return rc;
+	return wa_write_end(l, wa_repeat_body(l, id, uid, reason, n, last));
+}
+
+int
+wa_ledger_refused(struct wa_ledger *l, const struct wa_refusal *f,
+    int64_t window, int64_t *idp, int64_t *firstp)
+{
+	int64_t now = wa_now_ms(), id = 0, first = now;
 	int rc;
 
 	if ((rc = wa_write_begin(l)) != 0)
 		return rc;
-	return wa_write_end(l, wa_event_insert(l, WA_EV_REFUSED, name, product,
-	    offset, uid, pid, detail));
+	if (f->reason != NULL && window > 0)
+		rc = wa_last_refusal(l, f, now - window, &id, &first);
+	if (rc == 0 && id != 0)
+		rc = wa_repeat_body(l, id, f->uid, f->reason, 1, now);
+	else if (rc == 0 && (rc = wa_event_insert(l, WA_EV_REFUSED, f->name,
+	    f->product, f->offset, f->uid, f->pid, f->detail,
+	    f->reason)) == 0)
+		id = sqlite3_last_insert_rowid(l->db);
+	if ((rc = wa_write_end(l, rc)) == 0) {
+		if (idp != NULL)
+			*idp = id;
+		if (firstp != NULL)
+			*firstp = first;
+	}
+	return rc;
+}
+
+/* The oldest and newest event ids; 0 and 0 when there are none. */
+static int
+wa_event_bounds(struct wa_ledger *l, int64_t *lo, int64_t *hi)
+{
+	sqlite3_stmt *s = wa_stmt(l, ST_EV_BOUNDS);
+	int rc;
+
+	*lo = *hi = 0;
+	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*lo = sqlite3_column_int64(s, 0);
+		*hi = sqlite3_column_int64(s, 1);
+	}
+	rc = rc == SQLITE_ROW ? 0 :
+	    wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	wa_done(s);
+	return rc;
+}
+
+/* Raise *cut to the last of the oldest events (at most chunk) that all
+ * ended before before: the history is pruned from its start only. */
+static int
+wa_event_aged(struct wa_ledger *l, int64_t before, int chunk, int64_t *cut)
+{
+	sqlite3_stmt *s = wa_stmt(l, ST_EV_HEAD);
+	int rc;
+
+	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	sqlite3_bind_int(s, 1, chunk);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+	    sqlite3_column_int64(s, 1) < before)
+		if (sqlite3_column_int64(s, 0) > *cut)
+			*cut = sqlite3_column_int64(s, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+	    wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	wa_done(s);
+	return rc;
+}
+
+/* Delete the events up to cut, and the ended instances they leave
+ * without any. */
+static int
+wa_prune_body(struct wa_ledger *l, int64_t cut, long *deleted)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = wa_stmt(l, ST_PRUNE_INST)) == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	sqlite3_bind_int64(s, 1, cut);
+	if ((rc = wa_step_done(s)) != 0)
+		return rc;
+	if ((s = wa_stmt(l, ST_PRUNE_EV)) == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	sqlite3_bind_int64(s, 1, cut);
+	if ((rc = wa_step_done(s)) == 0)
+		*deleted = sqlite3_changes(l->db);
+	return rc;
+}
+
+int
+wa_ledger_prune(struct wa_ledger *l, int64_t before, long keep, int chunk,
+    long *deleted)
+{
+	int64_t lo, hi, cut = 0;
+	int rc;
+
+	*deleted = 0;
+	if (chunk <= 0)
+		return WA_EINVAL;
+	if ((rc = wa_event_bounds(l, &lo, &hi)) != 0 || hi == 0)
+		return rc;
+	/* Events are appended (rowid max + 1) and pruned oldest first, so
+	 * their ids have no gaps: the newest keep are those above hi - keep. */
+	if (keep > 0 && hi - lo + 1 > keep)
+		cut = hi - keep;
+	if (before > 0 && (rc = wa_event_aged(l, before, chunk, &cut)) != 0)
+		return rc;
+	if (cut < lo)
+		return 0;
+	if (cut - lo >= chunk)
+		cut = lo + chunk - 1;
+	/* No fsync of its own (a chunk lost to a power cut is pruned again):
+	 * the next commit made durable fsyncs its frames along. */
+	if (!l->in_tx && l->sync == WA_SYNC_FULL)
+		wa_exec(l, "PRAGMA synchronous = NORMAL");
+	if ((rc = wa_write_begin(l)) == 0) {
+		rc = wa_prune_body(l, cut, deleted);
+		if ((rc = wa_write_end(l, rc)) != 0)
+			*deleted = 0;
+	}
+	if (!l->in_tx)
+		wa_sync_set(l);
+	return rc;
 }
 
 static char *
@@ -1042,6 +1307,8 @@ wa_ledger_history(struct wa_ledger *l, const char *name, int limit,
 		ev.uid = (uid_t)sqlite3_column_int64(s, 6);
 		ev.pid = (pid_t)sqlite3_column_int64(s, 7);
 		ev.detail = wa_col_strdup(s, 8);
+		ev.repeats = (long)sqlite3_column_int64(s, 9);
+		ev.last_time = sqlite3_column_int64(s, 10);
 		stop = cb(arg, &ev);
 		wa_event_clear(&ev);
 	}

@@ -34,6 +34,11 @@ struct wa_ledger_opts {
 	bool readonly;          /* no lock, no migrations, query_only */
 	/* No checkpoint inside a commit: the caller runs them (below). */
 	bool manual_checkpoint;
+	/* The files' mode (0: 0600), whatever the umask; only ever
+	 * narrowed on an existing ledger.  With has_group, their group. */
+	int mode;
+	bool has_group;
+	gid_t group;
 };
 
 struct wa_lease_port {
@@ -68,6 +73,18 @@ struct wa_event {
 	uid_t uid;
 	pid_t pid;
 	char *detail;                /* JSON text or NULL */
+	long repeats;                /* refusals this one stands for, >= 1 */
+	int64_t last_time;           /* the last of them; 0: no repeat */
+};
+
+/* A refused request; reason is what repeats coalesce on (NULL: never). */
+struct wa_refusal {
+	const char *name, *product;
+	int offset;                  /* -1: none asked */
+	uid_t uid;
+	pid_t pid;
+	const char *reason;
+	const char *detail;          /* JSON text or NULL */
 };
 
 struct wa_ledger_filter {
@@ -127,10 +144,26 @@ int wa_ledger_end(struct wa_ledger *l, const char *name, enum wa_state to,
     uid_t uid, pid_t pid, const char *detail);
 int wa_ledger_attach(struct wa_ledger *l, const char *name, pid_t pid,
     unsigned long long start, uid_t uid, pid_t by_pid);
-/* A refused request, for the history. */
-int wa_ledger_refused(struct wa_ledger *l, const char *name,
-    const char *product, int offset, uid_t uid, pid_t pid,
-    const char *detail);
+/*
+ * A refused request, for the history.  When the newest refusal of the
+ * same uid, product and reason began less than window ms ago, its count
+ * goes up instead of a row being added.  *id and *first (may be NULL):
+ * the row written, and when its first refusal was.
+ */
+int wa_ledger_refused(struct wa_ledger *l, const struct wa_refusal *f,
+    int64_t window, int64_t *id, int64_t *first);
+/* n more repeats of refusal id (of uid and reason), the last at last;
+ * nothing if that row is gone. */
+int wa_ledger_repeat(struct wa_ledger *l, int64_t id, uid_t uid,
+    const char *reason, long n, int64_t last);
+/*
+ * Retention: delete the oldest events, at most chunk of them, that began
+ * before before (ms; 0: none by age) or lie beyond the newest keep (0: no
+ * cap), and the ended instances those were the last events of.
+ * *deleted gets the number of events deleted; chunk means more remain.
+ */
+int wa_ledger_prune(struct wa_ledger *l, int64_t before, long keep,
+    int chunk, long *deleted);
 
 /* Reads.  Instances are filled with malloc'd strings: wa_instance_clear. */
 int wa_ledger_find(struct wa_ledger *l, const char *name,

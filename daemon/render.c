@@ -112,6 +112,9 @@ wa_event_json(const struct wa_event *ev)
 	json_object_set_new(j, "pid", ev->pid != 0 ? json_integer(ev->pid) :
 	    json_null());
 	json_object_set_new(j, "detail", detail != NULL ? detail : json_null());
+	json_object_set_new(j, "repeats", json_integer(ev->repeats > 1 ?
+	    ev->repeats : 1));
+	json_object_set_new(j, "last_time", wa_time_json(ev->last_time));
 	return j;
 }
 

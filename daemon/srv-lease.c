@@ -138,6 +138,7 @@ wa_lease_conflict(struct wa_req *r, int rc, const struct wa_product *p,
 		json_decref(h);
 	}
 	wa_instance_clear(&holder);
+	r->refused_reason = rc == WA_EEXHAUSTED ? "exhausted" : kinds[c->hold];
 	if (rc == WA_EEXHAUSTED)
 		return wa_req_fail(r, rc, "no offset fits: %s", line);
 	return wa_req_fail(r, rc, "%s", line);
@@ -243,20 +244,76 @@ wa_lease_parse(struct wa_req *r, struct wa_lease_args *a)
 	return wa_lease_labels(r, &a->labels);
 }
 
-/* An active lease of the same name: returned as it is (renewed). */
+/* Keep a refused lease for the history (wa_lease_note_refusal). */
+static void
+wa_lease_refused(struct wa_req *r, const struct wa_lease_args *a,
+    const struct wa_product *p)
+{
+	r->refused = true;
+	snprintf(r->refused_name, sizeof r->refused_name, "%s", a->name);
+	r->refused_product = p->id;
+	r->refused_offset = (int)a->offset;
+}
+
+/* What differs between an active lease and a request for its name, as
+ * a JSON array of "owner", "product", "home", "offset" (empty: none). */
+static json_t *
+wa_name_mismatch(const struct wa_req *r, const struct wa_product *p,
+    const struct wa_lease_args *a, const struct wa_instance *in)
+{
+	json_t *m = json_array();
+
+	if (in->owner_uid != r->peer.uid)
+		json_array_append_new(m, json_string("owner"));
+	if (strcmp(in->product, p->id) != 0)
+		json_array_append_new(m, json_string("product"));
+	if (a->home != NULL && (in->home == NULL ||
+	    strcmp(in->home, a->home) != 0))
+		json_array_append_new(m, json_string("home"));
+	if (a->offset >= 0 && in->offset != a->offset)
+		json_array_append_new(m, json_string("offset"));
+	return m;
+}
+
+/*
+ * A name already leased is someone's: handing it over would let root's
+ * hook write into the holder's files or the holder release root's ports.
+ * Refused with the holder named, unless owner, product and what was
+ * asked of home and offset all match.
+ */
 static int
-wa_lease_existing(struct wa_req *r, const struct wa_product *p,
-    struct wa_instance *in, long long ttl)
+wa_name_taken(struct wa_req *r, const struct wa_instance *in,
+    json_t *mismatch)
+{
+	char what[64] = "";
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(mismatch, i, v)
+		snprintf(what + strlen(what), sizeof what - strlen(what),
+		    "%s%s", i > 0 ? ", " : "", json_string_value(v));
+	r->err = json_pack("{sssssIsssIsoso}", "holder", in->name,
+	    "holder_kind", "name", "owner_uid", (json_int_t)in->owner_uid,
+	    "product", in->product, "offset", (json_int_t)in->offset,
+	    "home", in->home != NULL ? json_string(in->home) : json_null(),
+	    "mismatch", json_incref(mismatch));
+	r->refused_reason = "name";
+	return wa_req_fail(r, WA_ECONFLICT, "name %s is taken: leased by uid "
+	    "%ld for %s at offset %d, %s%.200s; this request's %s differ%s: "
+	    "use another --name", in->name, (long)in->owner_uid, in->product,
+	    in->offset, in->home != NULL ? "home " : "no home",
+	    in->home != NULL ? in->home : "", what,
+	    json_array_size(mismatch) == 1 ? "s" : "");
+}
+
+/* An active lease of the same name, owner, product, home and offset:
+ * returned as it is (renewed). */
+static int
+wa_lease_existing(struct wa_req *r, struct wa_instance *in, long long ttl)
 {
 	int64_t expires, now;
 	int rc;
 
-	if (strcmp(in->product, p->id) != 0)
-		return wa_req_fail(r, WA_ECONFLICT, "name %s is leased for "
-		    "%s, not %s", in->name, in->product, p->id);
-	if (!wa_req_may_change(r, in->owner_uid))
-		return wa_req_fail(r, WA_EFORBIDDEN, "lease %s belongs to uid "
-		    "%ld", in->name, (long)in->owner_uid);
 	if (ttl > 0 || in->expires != 0) {
 		now = wa_now_ms();
 		expires = now + (ttl > 0 ? ttl * 1000 :
@@ -435,7 +492,15 @@ wa_lease_grant(struct wa_req *r, bool adopt)
 	}
 	rc = wa_ledger_find(d->ledger, a.name, &old);
 	if (rc == 0 && old.state == WA_STATE_ACTIVE) {
-		rc = wa_lease_existing(r, p, &old, a.ttl);
+		json_t *mismatch = wa_name_mismatch(r, p, &a, &old);
+
+		if (json_array_size(mismatch) == 0)
+			rc = wa_lease_existing(r, &old, a.ttl);
+		else {
+			rc = wa_name_taken(r, &old, mismatch);
+			wa_lease_refused(r, &a, p);
+		}
+		json_decref(mismatch);
 		goto out;
 	}
 	if (rc != 0 && rc != WA_ENOTFOUND) {
@@ -462,10 +527,7 @@ wa_lease_grant(struct wa_req *r, bool adopt)
 	}
 	if (rc != 0) {
 		rc = wa_lease_conflict(r, rc, p, &res.conflict);
-		r->refused = true;
-		snprintf(r->refused_name, sizeof r->refused_name, "%s", a.name);
-		r->refused_product = p->id;
-		r->refused_offset = (int)a.offset;
+		wa_lease_refused(r, &a, p);
 		goto out;
 	}
 	rc = wa_lease_record(r, p, &a, sel, nsel, res.offset, start);
@@ -480,22 +542,11 @@ out:
 void
 wa_lease_note_refusal(struct wa_req *r)
 {
-	json_t *detail = json_deep_copy(r->err);
-	char *s = NULL;
-	int rc;
+	struct wa_refusal f = { r->refused_name, r->refused_product,
+	    r->refused_offset, r->peer.uid, r->peer.pid, r->refused_reason,
+	    NULL };
 
-	if (detail != NULL) {
-		json_object_set_new(detail, "message", json_string(r->msg));
-		s = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
-	}
-	rc = wa_ledger_refused(r->d->ledger, r->refused_name,
-	    r->refused_product, r->refused_offset, r->peer.uid, r->peer.pid,
-	    s);
-	if (rc != 0)
-		wa_log(WA_LOG_WARNING, "cannot record the refusal of %s: %s",
-		    r->refused_name, wa_strerror(rc));
-	free(s);
-	json_decref(detail);
+	wa_refused_note(r->d, &f, r->err, r->msg);
 }
 
 int

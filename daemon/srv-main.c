@@ -14,6 +14,10 @@
 #include "srv.h"
 #include "util.h"
 
+/* Retention: what `history --limit` can show at most, for half a year. */
+#define WA_HISTORY_MAX_AGE    (180L * 86400)
+#define WA_HISTORY_MAX_EVENTS 100000L
+
 static void
 wa_usage(FILE *f)
 {
@@ -22,6 +26,7 @@ wa_usage(FILE *f)
 "                   [--sync full|normal] [--group NAME] [--exclude PORTS]\n"
 "                   [--min-offset N] [--max-offset N] [--port-ceiling N]\n"
 "                   [--max-connections N] [--idle-timeout SECS]\n"
+"                   [--history-max-age DUR] [--history-max-events N]\n"
 "                   [--allow-ephemeral] [--log-level LEVEL] [--foreground]\n"
 "\n"
 "Hands out collision-free WSO2 port offsets on a Unix socket.\n"
@@ -32,8 +37,9 @@ wa_usage(FILE *f)
 "  --catalog DIR      product catalog directory (repeatable; replaces the defaults)\n"
 "  --sync MODE        full (default: every acknowledged lease survives a power cut)\n"
 "                     or normal (survives a crash of the daemon)\n"
-"  --group NAME       group that may use the system socket (mode 0660; with\n"
-"                     no group wso2-alloc a root daemon's socket is 0666)\n"
+"  --group NAME       group that may use the system socket (mode 0660) and\n"
+"                     read the ledger (0640, else 0600); with no group\n"
+"                     wso2-alloc a root daemon's socket is 0666\n"
 "  --exclude PORTS    ports no lease may take, e.g. 8000-8010,9000\n"
 "                     (also --exclude-ports)\n"
 "  --min-offset N, --max-offset N  offsets granted (default 0-%d)\n"
@@ -41,10 +47,14 @@ wa_usage(FILE *f)
 "  --allow-ephemeral  let ports go up to 65535 (each such lease is warned)\n"
 "  --max-connections N  clients at once (default 1024; beyond: busy)\n"
 "  --idle-timeout SECS  close a silent connection (default 300; 0: never)\n"
+"  --history-max-age DUR  prune events older than DUR (30d, 12h; default\n"
+"                     180d; 0: never)\n"
+"  --history-max-events N  keep the newest N events (default %ld; 0: all)\n"
 "  --log-level LEVEL  err, warning, notice, info (default) or debug\n"
 "  --foreground       accepted for scripts: wso2-allocd never forks\n"
 "  --reserve-kernel-ports  put leased ports in ip_local_reserved_ports (root)\n",
-	    WA_SYSTEM_SOCKET, WA_SYSTEM_DB, WA_OFFSET_MAX);
+	    WA_SYSTEM_SOCKET, WA_SYSTEM_DB, WA_OFFSET_MAX,
+	    WA_HISTORY_MAX_EVENTS);
 }
 
 static int
@@ -83,6 +93,8 @@ wa_options(struct wa_config *c, int argc, char **argv)
 		{ "max-connections", required_argument, NULL, 'C' },
 		{ "idle-timeout", required_argument, NULL, 'i' },
 		{ "reserve-kernel-ports", no_argument, NULL, 'R' },
+		{ "history-max-age", required_argument, NULL, 'A' },
+		{ "history-max-events", required_argument, NULL, 'N' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -96,6 +108,8 @@ wa_options(struct wa_config *c, int argc, char **argv)
 	c->idle_timeout = 300;
 	c->min_offset = 0;
 	c->max_offset = WA_OFFSET_MAX;
+	c->history_max_age = WA_HISTORY_MAX_AGE;
+	c->history_max_events = WA_HISTORY_MAX_EVENTS;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'u': c->user = true; break;
@@ -142,6 +156,23 @@ wa_options(struct wa_config *c, int argc, char **argv)
 			else if (ch == 'P') c->port_ceiling = (int)v;
 			else if (ch == 'C') c->max_conns = (size_t)v;
 			else c->idle_timeout = (unsigned)v;
+			break;
+		case 'A':
+			if (strcmp(optarg, "0") == 0)
+				c->history_max_age = 0;
+			else if (wa_duration_parse(optarg, &v) == 0)
+				c->history_max_age = v;
+			else {
+				fprintf(stderr, "wso2-allocd: --history-max-age: "
+				    "'%s' is not a duration (90d, 12h, 0)\n",
+				    optarg);
+				return 64;
+			}
+			break;
+		case 'N':
+			if (wa_num("--history-max-events", optarg, 0, 1000000000L,
+			    &c->history_max_events) != 0)
+				return 64;
 			break;
 		case 'V': printf("wso2-allocd %s\n", WA_VERSION); return 0;
 		case 'h': wa_usage(stdout); return 0;
@@ -224,9 +255,11 @@ wa_stop(struct wa_daemon *d, const char *why)
 	wa_notify("STOPPING=1");
 	/* Requests already read are answered and committed first. */
 	wa_batch_commit(d);
+	wa_refused_stop(d);
 	uv_close((uv_handle_t *)&d->listener, NULL);
 	wa_conn_close_all(d);
 	wa_reaper_stop(d);
+	wa_prune_stop(d);
 	wa_ckpt_stop(d);
 	uv_close((uv_handle_t *)&d->committer, NULL);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
@@ -300,6 +333,8 @@ main(int argc, char **argv)
 	wa_signals(&d);
 	wa_ckpt_start(&d);
 	wa_reaper_start(&d);
+	wa_prune_start(&d);
+	wa_refused_start(&d);
 	wa_log(WA_LOG_NOTICE, "wso2-allocd %s serving %s, ledger %s (sync "
 	    "%s), %zu products, ports below %d", WA_VERSION, d.socket_path,
 	    d.db_path, d.cfg.sync == WA_SYNC_FULL ? "full" : "normal",

@@ -3,6 +3,7 @@
  * caches the ledger's active leases.
  */
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,22 @@ wa_exclude_parse(struct wa_portmap *m, const char *spec)
 	return 0;
 }
 
+/* The ledger is its owner's alone (0600), and readable by the socket's
+ * --group in system mode (0640), whatever the umask. */
+static void
+wa_ledger_mode(const struct wa_daemon *d, struct wa_ledger_opts *lo)
+{
+	struct group *gr;
+
+	lo->mode = 0600;
+	if (d->cfg.user || d->cfg.group == NULL ||
+	    (gr = getgrnam(d->cfg.group)) == NULL)
+		return;
+	lo->mode = 0640;
+	lo->has_group = true;
+	lo->group = gr->gr_gid;
+}
+
 int
 wa_daemon_init(struct wa_daemon *d, uv_loop_t *loop, char *err,
     size_t errlen)
@@ -92,6 +109,7 @@ wa_daemon_init(struct wa_daemon *d, uv_loop_t *loop, char *err,
 
 	d->loop = loop;
 	d->started_ms = wa_now_ms();
+	wa_ledger_mode(d, &lo);
 	if ((rc = wa_catalog_open(d, &d->cat, err, errlen)) != 0)
 		return rc;
 	if ((rc = wa_ledger_open(&d->ledger, d->db_path, &lo, err,

@@ -85,6 +85,18 @@ struct wa_cache {
 	bool stale;                 /* rebuild from the ledger before use */
 };
 
+/* A refusal row of the history whose repeats are counted in memory
+ * (srv-refused.c). */
+#define WA_REFUSED_ROWS 64
+struct wa_refused_row {
+	int64_t id;
+	int64_t first, last;        /* ms: the row's first refusal, the last */
+	uid_t uid;
+	char product[80];
+	const char *reason;         /* static */
+	long pending;               /* repeats not written yet */
+};
+
 struct wa_config {
 	bool user;
 	const char *socket_path;
@@ -98,6 +110,8 @@ struct wa_config {
 	unsigned idle_timeout;      /* seconds */
 	int min_offset, max_offset, port_ceiling;
 	bool reserve_kernel_ports;
+	long history_max_age;       /* seconds; 0: events never age out */
+	long history_max_events;    /* 0: no cap */
 };
 
 struct wa_daemon {
@@ -136,6 +150,11 @@ struct wa_daemon {
 	int ckpt_backfilled;        /* as the loop last learnt it */
 	unsigned ckpt_retry_ms;     /* after a failure: the next delay */
 	uint64_t ckpt_not_before;   /* loop time of the next try */
+	uv_timer_t prune;           /* history retention */
+	bool prune_failed;
+	struct wa_refused_row refused[WA_REFUSED_ROWS];
+	size_t nrefused;
+	uv_timer_t refused_flush;
 };
 
 /* One request being handled. */
@@ -152,6 +171,7 @@ struct wa_req {
 	char refused_name[80];
 	const char *refused_product;
 	int refused_offset;
+	const char *refused_reason; /* what was in the way (static) */
 	/* Pre-rendered JSON for the answer's key raw_key (list). */
 	const char *raw_key;
 	struct wa_out raw;
@@ -248,6 +268,18 @@ void wa_ckpt_start(struct wa_daemon *d);
 void wa_ckpt_note(struct wa_daemon *d);
 void wa_ckpt_before_begin(struct wa_daemon *d);
 void wa_ckpt_stop(struct wa_daemon *d);
+
+/* srv-refused.c: refusals for the history, repeats counted in memory;
+ * f->detail is made from err and msg when a row is written. */
+void wa_refused_note(struct wa_daemon *d, struct wa_refusal *f,
+    const json_t *err, const char *msg);
+void wa_refused_start(struct wa_daemon *d);
+/* Writes the counts kept. */
+void wa_refused_stop(struct wa_daemon *d);
+
+/* srv-prune.c: history retention, off the request path */
+void wa_prune_start(struct wa_daemon *d);
+void wa_prune_stop(struct wa_daemon *d);
 
 /* srv-lease.c */
 int wa_lease_grant(struct wa_req *r, bool adopt);

@@ -208,8 +208,9 @@ test_round_trip(void **state)
 	assert_int_equal(in.pid, 1);
 	assert_int_equal(in.pid_start, 42);
 	wa_instance_clear(&in);
-	assert_int_equal(wa_ledger_refused(l, "c", "apim-4", 37, 1000, 1,
-	    "{\"port\":8280}"), 0);
+	assert_int_equal(wa_ledger_refused(l, &(struct wa_refusal){ "c",
+	    "apim-4", 37, 1000, 1, NULL, "{\"port\":8280}" }, 0, NULL,
+	    NULL), 0);
 	wa_portmap_init(m);
 	assert_int_equal(wa_ledger_load(l, m), 0);
 	assert_int_equal(wa_portmap_state(m, WA_TCP, 9763, &holder),
@@ -389,8 +390,8 @@ test_history_all_instances(void **state)
 	assert_int_equal(wa_ledger_renew(l, "h1", 0, 0, 0, 0), 0);
 	assert_int_equal(wa_ledger_end(l, "h2", WA_STATE_RECLAIMED, 0, 0,
 	    "{\"why\":\"dead\"}"), 0);
-	assert_int_equal(wa_ledger_refused(l, "h3", "mi-4", -1, 0, 0, NULL),
-	    0);
+	assert_int_equal(wa_ledger_refused(l, &(struct wa_refusal){ "h3",
+	    "mi-4", -1, 0, 0, NULL, NULL }, 0, NULL, NULL), 0);
 	out[0] = '\0';
 	assert_int_equal(wa_ledger_history(l, NULL, 0, wa_collect_hist, out),
 	    0);
