@@ -241,9 +241,9 @@ wa_bind_nonzero(sqlite3_stmt *s, int i, int64_t v)
 }
 
 /*
- * Give fd the ledger's mode and group.  A file just made gets the mode
- * as it is (open's mode lost the umask's bits); an existing one only
- * loses bits, so a ledger made read-only stays so.
+ * Give fd the ledger's mode and group, whatever the umask took from
+ * open's mode or an older version left; a ledger made read-only stays
+ * so (the daemon then says it cannot write it).
  */
 static int
 wa_ledger_fdperms(const struct wa_ledger *l, int fd, const char *path,
@@ -256,8 +256,9 @@ wa_ledger_fdperms(const struct wa_ledger *l, int fd, const char *path,
 		snprintf(err, errlen, "%s: not a regular file", path);
 		return WA_EIO;
 	}
-	mode = st.st_size == 0 ? (mode_t)l->mode :
-	    (st.st_mode & (mode_t)l->mode);
+	mode = (mode_t)l->mode;
+	if (st.st_size > 0 && !(st.st_mode & S_IWUSR))
+		mode &= ~(mode_t)S_IWUSR;
 	if (((st.st_mode & 07777) != mode && fchmod(fd, mode) != 0) ||
 	    (l->has_group && st.st_gid != l->group &&
 	    fchown(fd, (uid_t)-1, l->group) != 0)) {

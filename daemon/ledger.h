@@ -34,8 +34,8 @@ struct wa_ledger_opts {
 	bool readonly;          /* no lock, no migrations, query_only */
 	/* No checkpoint inside a commit: the caller runs them (below). */
 	bool manual_checkpoint;
-	/* The files' mode (0: 0600), whatever the umask; only ever
-	 * narrowed on an existing ledger.  With has_group, their group. */
+	/* The files' mode (0: 0600), whatever the umask, less the owner's
+	 * write on a ledger made read-only.  With has_group, their group. */
 	int mode;
 	bool has_group;
 	gid_t group;

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "ledger.h"
+#include "util.h"
 #include "wso2alloc.h"
 
 extern const char *const wa_migrations[];
@@ -824,6 +825,212 @@ test_second_opener_locked(void **state)
 	wa_ledger_close(l);
 }
 
+/* A refusal of uid for apim-4 with reason; the row's id. */
+static int64_t
+wa_refuse(struct wa_ledger *l, uid_t uid, const char *product,
+    const char *reason, int64_t window)
+{
+	struct wa_refusal f = { "r", product, 0, uid, 1, reason, NULL };
+	int64_t id = 0, first = 0;
+
+	assert_int_equal(wa_ledger_refused(l, &f, window, &id, &first), 0);
+	assert_true(id > 0);
+	assert_true(first > 0);
+	return id;
+}
+
+static int
+wa_collect_repeats(void *arg, const struct wa_event *ev)
+{
+	char *out = arg;
+
+	sprintf(out + strlen(out), "%s:%ld%s,", wa_event_name(ev->kind),
+	    ev->repeats, ev->last_time != 0 ? "+" : "");
+	return 0;
+}
+
+static void
+test_refusals_coalesce(void **state)
+{
+	struct wa_ledger *l;
+	char out[256] = "";
+	int64_t id;
+
+	(void)state;
+	wa_reset();
+	l = wa_open();
+	id = wa_refuse(l, 1000, "apim-4", "lease", 60000);
+	/* The same uid, product and reason: the same row, counted. */
+	for (int i = 0; i < 99; i++)
+		assert_true(wa_refuse(l, 1000, "apim-4", "lease", 60000) == id);
+	assert_int_equal(wa_count("SELECT count(*) FROM events"), 1);
+	assert_int_equal(wa_count("SELECT repeats FROM events"), 100);
+	/* Any other uid, product or reason, or none: a row of its own. */
+	assert_true(wa_refuse(l, 1001, "apim-4", "lease", 60000) != id);
+	assert_true(wa_refuse(l, 1000, "mi-4", "lease", 60000) != id);
+	assert_true(wa_refuse(l, 1000, "apim-4", "host", 60000) != id);
+	assert_true(wa_refuse(l, 1000, "apim-4", NULL, 60000) != id);
+	assert_true(wa_refuse(l, 1000, "apim-4", NULL, 60000) != id);
+	assert_int_equal(wa_count("SELECT count(*) FROM events"), 6);
+	/* Counts kept elsewhere are added; only to the row they belong to. */
+	assert_int_equal(wa_ledger_repeat(l, id, 1000, "lease", 50,
+	    wa_now_ms()), 0);
+	assert_int_equal(wa_ledger_repeat(l, id, 1001, "lease", 7,
+	    wa_now_ms()), 0);
+	assert_int_equal(wa_ledger_repeat(l, id, 1000, "host", 7,
+	    wa_now_ms()), 0);
+	assert_int_equal(wa_count("SELECT repeats FROM events WHERE id = 1"),
+	    150);
+	/* Only the count and its time may change. */
+	assert_int_not_equal(wa_ledger_exec(l, "UPDATE events SET uid = 0"), 0);
+	/* Once the window is over, a new row. */
+	assert_int_equal(wa_ledger_exec(l, "UPDATE events SET repeats = "
+	    "repeats WHERE id = 1"), 0);
+	usleep(20000);
+	assert_true(wa_refuse(l, 1000, "apim-4", "lease", 10) != id);
+	assert_int_equal(wa_ledger_history(l, NULL, 0, wa_collect_repeats,
+	    out), 0);
+	assert_string_equal(out, "refused:150+,refused:1,refused:1,"
+	    "refused:1,refused:1,refused:1,refused:1,");
+	wa_ledger_close(l);
+}
+
+/* n events, refusals of no reason, one transaction. */
+static void
+wa_events(struct wa_ledger *l, int n)
+{
+	assert_int_equal(wa_ledger_begin(l), 0);
+	for (int i = 0; i < n; i++)
+		wa_refuse(l, 1000, "apim-4", NULL, 0);
+	assert_int_equal(wa_ledger_commit(l), 0);
+}
+
+static void
+test_prune_by_count(void **state)
+{
+	struct wa_ledger *l;
+	long deleted;
+
+	(void)state;
+	wa_reset();
+	l = wa_open();
+	/* Nothing to prune in an empty history, or within the cap. */
+	assert_int_equal(wa_ledger_prune(l, 0, 10, 100, &deleted), 0);
+	assert_int_equal(deleted, 0);
+	wa_events(l, 30);
+	assert_int_equal(wa_ledger_prune(l, 0, 30, 100, &deleted), 0);
+	assert_int_equal(deleted, 0);
+	/* A chunk at a time, the oldest first, down to the newest keep. */
+	assert_int_equal(wa_ledger_prune(l, 0, 10, 8, &deleted), 0);
+	assert_int_equal(deleted, 8);
+	assert_int_equal(wa_count("SELECT min(id) FROM events"), 9);
+	assert_int_equal(wa_ledger_prune(l, 0, 10, 100, &deleted), 0);
+	assert_int_equal(deleted, 12);
+	assert_int_equal(wa_count("SELECT count(*) FROM events"), 10);
+	assert_int_equal(wa_count("SELECT min(id) FROM events"), 21);
+	assert_int_equal(wa_ledger_prune(l, 0, 10, 100, &deleted), 0);
+	assert_int_equal(deleted, 0);
+	/* New events keep the ids contiguous: the cap stays exact. */
+	wa_events(l, 5);
+	assert_int_equal(wa_ledger_prune(l, 0, 10, 100, &deleted), 0);
+	assert_int_equal(deleted, 5);
+	assert_int_equal(wa_count("SELECT count(*) FROM events"), 10);
+	assert_int_equal(wa_ledger_prune(l, 0, 0, 0, &deleted), WA_EINVAL);
+	wa_ledger_close(l);
+}
+
+static void
+test_prune_by_age(void **state)
+{
+	struct wa_ledger *l;
+	int64_t now = wa_now_ms();
+	long deleted;
+
+	(void)state;
+	wa_reset();
+	l = wa_open();
+	/* old: leased and released long ago; live: leased long ago, still
+	 * active; back: released long ago, leased again now. */
+	assert_int_equal(wa_lease_ports(l, "old", 0, (int[]){ 100, 0 }), 0);
+	assert_int_equal(wa_ledger_end(l, "old", WA_STATE_RELEASED, 0, 0,
+	    NULL), 0);
+	assert_int_equal(wa_lease_ports(l, "live", 1, (int[]){ 101, 0 }), 0);
+	assert_int_equal(wa_lease_ports(l, "back", 2, (int[]){ 102, 0 }), 0);
+	assert_int_equal(wa_ledger_end(l, "back", WA_STATE_RELEASED, 0, 0,
+	    NULL), 0);
+	/* A refusal that began long ago but repeats now is not old. */
+	wa_refuse(l, 1000, "apim-4", "lease", 60000);
+	assert_int_equal(wa_ledger_exec(l, "DROP TRIGGER "
+	    "events_append_only_update"), 0);
+	assert_int_equal(wa_ledger_exec(l, "UPDATE events SET time = 1000"),
+	    0);
+	assert_int_equal(wa_ledger_exec(l, "UPDATE events SET last_time = "
+	    "strftime('%s', 'now') * 1000 WHERE kind = 'refused'"), 0);
+	assert_int_equal(wa_lease_ports(l, "back", 2, (int[]){ 102, 0 }), 0);
+	wa_events(l, 3);
+	assert_int_equal(wa_count("SELECT count(*) FROM events"), 10);
+	/* The old prefix goes, up to the first event that is not old. */
+	assert_int_equal(wa_ledger_prune(l, now - 60000, 0, 100, &deleted),
+	    0);
+	assert_int_equal(deleted, 5);
+	assert_int_equal(wa_count("SELECT count(*) FROM events"), 5);
+	assert_int_equal(wa_count("SELECT min(kind = 'refused') FROM events "
+	    "WHERE id = (SELECT min(id) FROM events)"), 1);
+	/* An ended instance left without events goes; an active one, or
+	 * one with newer events, stays. */
+	assert_int_equal(wa_count("SELECT count(*) FROM instances WHERE "
+	    "name = 'old'"), 0);
+	assert_int_equal(wa_count("SELECT count(*) FROM instances WHERE "
+	    "name IN ('live', 'back') AND state = 'active'"), 2);
+	assert_int_equal(wa_ledger_end(l, "live", WA_STATE_RELEASED, 0, 0,
+	    NULL), 0);
+	assert_int_equal(wa_ledger_prune(l, now - 60000, 0, 100, &deleted),
+	    0);
+	assert_int_equal(deleted, 0);
+	assert_int_equal(wa_count("SELECT count(*) FROM instances"), 2);
+	wa_ledger_close(l);
+}
+
+/* Whatever the umask and whatever an older version left: 0600 alone,
+ * 0640 and the group with one. */
+static void
+test_file_modes(void **state)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", ".lock" };
+	struct wa_ledger_opts o = { .mode = 0640, .has_group = true,
+	    .group = getegid() };
+	struct wa_ledger *l;
+	struct stat st;
+	char p[160];
+	mode_t old = umask(022);
+
+	(void)state;
+	for (int pass = 0; pass < 3; pass++) {
+		wa_reset();
+		if (pass == 2) {
+			/* An older version's ledger, 0644. */
+			l = wa_open();
+			wa_ledger_close(l);
+			assert_int_equal(chmod(wa_path, 0644), 0);
+		}
+		if (pass == 1)
+			assert_int_equal(wa_ledger_open(&l, wa_path, &o, NULL,
+			    0), 0);
+		else
+			l = wa_open();
+		assert_int_equal(wa_lease_ports(l, "m", 0, (int[]){ 1, 0 }), 0);
+		for (size_t i = 0; i < 4; i++) {
+			snprintf(p, sizeof p, "%s%s", wa_path, sfx[i]);
+			assert_int_equal(stat(p, &st), 0);
+			assert_int_equal(st.st_mode & 0777, pass == 1 ? 0640 :
+			    0600);
+			assert_int_equal(st.st_gid, getegid());
+		}
+		wa_ledger_close(l);
+	}
+	umask(old);
+}
+
 int
 main(void)
 {
@@ -846,6 +1053,10 @@ main(void)
 		cmocka_unit_test(test_second_opener_locked),
 		cmocka_unit_test(test_manual_checkpoint),
 		cmocka_unit_test(test_auto_checkpoint_default),
+		cmocka_unit_test(test_refusals_coalesce),
+		cmocka_unit_test(test_prune_by_count),
+		cmocka_unit_test(test_prune_by_age),
+		cmocka_unit_test(test_file_modes),
 	};
 
 	return cmocka_run_group_tests(tests, wa_setup, wa_teardown);
