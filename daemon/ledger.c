@@ -251,6 +251,7 @@ wa_ledger_fdperms(const struct wa_ledger *l, int fd, const char *path,
 {
 	struct stat st;
 	mode_t mode;
+	int e;
 
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
@@ -262,10 +263,11 @@ wa_ledger_fdperms(const struct wa_ledger *l, int fd, const char *path,
 	if (((st.st_mode & 07777) != mode && fchmod(fd, mode) != 0) ||
 	    (l->has_group && st.st_gid != l->group &&
 	    fchown(fd, (uid_t)-1, l->group) != 0)) {
+		e = errno;
 		snprintf(err, errlen, "%s: cannot set mode %04o%s: %s", path,
 		    (unsigned)mode, l->has_group ? " and group" : "",
-		    strerror(errno));
-		return errno == EROFS ? WA_EREADONLY : WA_EIO;
+		    strerror(e));
+		return e == EROFS ? WA_EREADONLY : WA_EIO;
 	}
 	return 0;
 }
@@ -280,7 +282,7 @@ wa_ledger_perms(const struct wa_ledger *l, char *err, size_t errlen)
 {
 	static const char *const side[] = { "-wal", "-shm" };
 	char p[PATH_MAX];
-	int fd, rc;
+	int fd, rc, e;
 
 	for (size_t i = 0; i < 3; i++) {
 		snprintf(p, sizeof p, "%s%s", l->path, i > 0 ? side[i - 1] : "");
@@ -292,10 +294,9 @@ wa_ledger_perms(const struct wa_ledger *l, char *err, size_t errlen)
 		if (fd < 0 && i > 0 && errno == ENOENT)
 			continue;
 		if (fd < 0) {
-			snprintf(err, errlen, "ledger %s: %s", p,
-			    strerror(errno));
-			return errno == EROFS || errno == EACCES ?
-			    WA_EREADONLY : WA_EIO;
+			e = errno;
+			snprintf(err, errlen, "ledger %s: %s", p, strerror(e));
+			return e == EROFS || e == EACCES ? WA_EREADONLY : WA_EIO;
 		}
 		rc = wa_ledger_fdperms(l, fd, p, err, errlen);
 		close(fd);

@@ -23,7 +23,7 @@ wa_prune_cb(uv_timer_t *t)
 	long deleted = 0;
 	int rc;
 
-	/* A write batch would take the chunk into its fate: wait for it. */
+	/* Never inside a batch of requests, whose failure would undo it. */
 	if (d->stopping || d->batch.open)
 		goto again;
 	if (d->cfg.history_max_age > 0)

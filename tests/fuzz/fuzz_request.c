@@ -41,6 +41,8 @@ wa_fuzz_init(void)
 	/* As srv-main.c starts them (the loop itself never runs here). */
 	wa_ckpt_start(&wa_d);
 	wa_reaper_start(&wa_d);
+	wa_prune_start(&wa_d);
+	wa_refused_start(&wa_d);
 }
 
 static int
