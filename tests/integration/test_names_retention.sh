@@ -28,6 +28,8 @@ expect_rc 3 "lease --name a1 --offset 5 on a1 at 0: conflict" \
     cli lease --product apim --name a1 --offset 5
 check "the conflict names a1, its owner and its offset" \
     grep -q "name a1 is taken: leased by uid 0 for apim-4 at offset 0" "$T/err"
+check "the client adds the owner's user name" \
+    grep -q "a1 belongs to user root" "$T/err"
 r=$(echo '{"op":"lease","product":"apim","name":"a1","offset":5}' | raw)
 check "the error fields name the holder and what differs" contains "$r" \
     '"holder":"a1","holder_kind":"name","owner_uid":0,"product":"apim-4","offset":0,"home":null,"mismatch":\["offset"\]'
