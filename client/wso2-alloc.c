@@ -30,10 +30,33 @@ wa_help(FILE *f)
 	    "denied.\n");
 }
 
+/* --json is global, but users type it after the command too
+ * (`wso2-alloc lease --json ...`): take it from anywhere before "--". */
+static int
+wa_take_json(struct wa_cli *cli, int argc, char **argv)
+{
+	int i, j;
+
+	for (i = j = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < argc)
+				argv[j++] = argv[i++];
+			break;
+		}
+		if (strcmp(argv[i], "--json") == 0)
+			cli->json = true;
+		else
+			argv[j++] = argv[i];
+	}
+	argv[j] = NULL;
+	return j;
+}
+
 static int
 wa_run(struct wa_cli *cli, const struct wa_cmd_entry *e, int argc,
     char **argv)
 {
+	argc = wa_take_json(cli, argc, argv);
 	/* A command's own --help, before anything else. */
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

@@ -24,6 +24,9 @@ cp "$home/repository/conf/deployment.toml" "$T/after1"
 expect_rc 0 "the hook again (idempotent)" sh "$T/hook.sh" gw1 apim "$home"
 check "a second run changes nothing" cmp -s "$T/after1" "$home/repository/conf/deployment.toml"
 check "a second run says so" grep -q "already at offset 1" "$T/out"
+cp "$home/wso2-alloc.env" "$T/env1"
+expect_rc 65 "the hook with an unknown product fails" sh "$T/hook.sh" gw1 nosuchproduct "$home"
+check "a failed run keeps the last good env file" cmp -s "$T/env1" "$home/wso2-alloc.env"
 
 # carbon.xml (API-M 2.6) and a missing [server] table (gateway 4.5).
 h26="$T/wso2am-2.6.0"; mkdir -p "$h26/repository/conf"
@@ -87,5 +90,54 @@ check "every line is a HELP, TYPE or sample line" [ -z "$bad" ]
 check "daemon up" grep -qx 'wso2_alloc_up 1' "$T/wso2_alloc.prom"
 check "active leases per product" grep -q '^wso2_alloc_leases_active{product="apim-4"} 2$' "$T/wso2_alloc.prom"
 check "free offsets per product" grep -q '^wso2_alloc_free_offsets{product="mi-4"} [1-9]' "$T/wso2_alloc.prom"
+# The cloud-init runcmd lines, as written, with this test's directories.
+mkdir -p "$T/opt/wso2mi-4.2.0/conf"
+printf '[server]\nhostname = "localhost"\n' >"$T/opt/wso2mi-4.2.0/conf/deployment.toml"
+sed -n '/^runcmd:/,/^```/p' "$WA_SRC/docs/provisioning.md" | grep '^  - \[' |
+    sed -e "s|/etc/wso2|$T/etc/wso2|g" -e "s|/opt/|$T/opt/|g" >"$T/runcmd"
+check "the cloud-init recipe has its three commands" [ "$(wc -l <"$T/runcmd")" -eq 3 ]
+# Each "- [ a, b, 'c d' ]" is one argv, as cloud-init runs it.
+rc=0
+while IFS= read -r line; do
+	line=${line#  - [ }; line=${line% ]}
+	eval "set -- $(sed "s/, / /g" <<<"$line")"
+	"$@" >/dev/null 2>"$T/err" || { rc=$?; break; }
+done <"$T/runcmd"
+check "the cloud-init commands run as written (exit $rc: $(cat "$T/err"))" [ "$rc" -eq 0 ]
+check "the offset file is in the directory the recipe creates" \
+    grep -qx '[0-9][0-9]*' "$T/etc/wso2/orders-mi.offset"
+check "the MI's deployment.toml has the offset" grep -qx "offset = $(cat "$T/etc/wso2/orders-mi.offset")" \
+    "$T/opt/wso2mi-4.2.0/conf/deployment.toml"
+
+# The Ansible tasks, as written, run twice: changed, then ok.
+if command -v ansible-playbook >/dev/null; then
+	ahome="$T/wso2am-4.2.0-ansible"
+	mkdir -p "$ahome/repository/conf"
+	printf '[server]\nhostname = "localhost"\n' >"$ahome/repository/conf/deployment.toml"
+	{
+		printf -- '- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n'
+		sed -n '/^## Ansible/,/^```$/p' "$WA_SRC/docs/provisioning.md" |
+		    sed -n '/^```yaml/,/^```$/p' | sed -e '1d' -e '$d' |
+		    sed -e "s|/opt/wso2am-4.2.0|$ahome|" -e 's/^/    /'
+		printf '    - ansible.builtin.assert: { that: "gw_offset | int >= 0" }\n'
+	} >"$T/play.yml"
+	play() { ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
+	    ansible-playbook -i localhost, "$T/play.yml" 2>&1; }
+	out1=$(play) || true
+	out2=$(play) || true
+	grep -q 'failed=0' <<<"$out1" || sed -e 's/^/ansible: /' -e 's/\(.\{300\}\).*/\1.../' <<<"$out1" | tail -15
+	check "ansible: the first run changes (lease created, offset written)" \
+	    grep -Eq 'localhost *: ok=[0-9]+ +changed=2 .*failed=0' <<<"$out1"
+	check "ansible: the second run changes nothing" \
+	    grep -Eq 'localhost *: ok=[0-9]+ +changed=0 .*failed=0' <<<"$out2"
+	check "ansible: deployment.toml has the gateway's offset" \
+	    grep -qx "offset = $(cli show localhost-gw --json | sed -n 's/^  "offset": \([0-9]*\),/\1/p')" \
+	    "$ahome/repository/conf/deployment.toml"
+elif [ "${CI:-}" = true ]; then
+	fail "ansible-playbook is missing (.ci/run installs ansible-core)"
+else
+	echo "skip - ansible-playbook not installed (apt-get install ansible-core)"
+fi
+
 stop_daemon
 finish
