@@ -96,12 +96,16 @@ check "no .bak was created" test ! -e "$C/deployment.toml.bak"
 newhome hook
 as_user ln -s "$R/secret" "$H/wso2-alloc.env"
 sed -n '/^#!\/bin\/sh/,/^```/p' "$WA_SRC/docs/provisioning.md" | sed '$d' >"$T/hook.sh"
-check "the provisioning hook with a planted env-file symlink fails" \
-    bash -c '! env PATH="$0:$PATH" timeout 20 sh "$1" hook apim "$2" 2>/dev/null' "$BIN" "$T/hook.sh" "$H"
+# Written aside as the owner and renamed: the planted link is replaced,
+# never followed.
+expect_rc 0 "the provisioning hook with a planted env-file symlink" \
+    env PATH="$BIN:$PATH" timeout 20 sh "$T/hook.sh" hook apim "$H"
 check "the root-only file behind the env file is unchanged" secret_kept
-as_user rm "$H/wso2-alloc.env"
-expect_rc 0 "the hook on the user's home" env PATH="$BIN:$PATH" timeout 20 sh "$T/hook.sh" hook apim "$H"
+check "the link was replaced by a regular file" bash -c '[ -f "$0" ] && [ ! -L "$0" ]' "$H/wso2-alloc.env"
 check "its env file is the owner's" [ "$(stat -c %u "$H/wso2-alloc.env")" = $U ]
+as_user ln -sf "$R/secret" "$H/wso2-alloc.env.tmp"
+expect_rc 0 "the hook with a planted .tmp symlink" env PATH="$BIN:$PATH" timeout 20 sh "$T/hook.sh" hook apim "$H"
+check "the root-only file behind the .tmp is unchanged" secret_kept
 
 # (f, g) fake servers of uid 4242 whose homes hold a FIFO, a symlink to
 # /dev/zero, a file over 1 MiB, and a file only root can read.
