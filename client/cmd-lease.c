@@ -154,6 +154,13 @@ wa_lease_exec(struct wa_cli *cli, int argc, char **argv)
 	}
 	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0)
 		return wa_lease_fail(cli, "lease", rc);
+	/* Scripts ask --json whether this run made the lease (Ansible's
+	 * changed_when): the answer says it beside the lease object. */
+	if (strcmp(format, "json") == 0 &&
+	    json_is_object(json_object_get(resp, "lease")) &&
+	    json_is_boolean(json_object_get(resp, "created")))
+		json_object_set(json_object_get(resp, "lease"), "created",
+		    json_object_get(resp, "created"));
 	wa_lease_print(stdout, json_object_get(resp, "lease"), format);
 	since = wa_json_str(json_object_get(resp, "lease"), "created_at");
 	if (strcmp(format, "text") == 0 &&
