@@ -58,8 +58,9 @@ wa_cli_fail(struct wa_cli *cli, const char *what, int err)
 	if (msg == NULL && wa_offline_error() != NULL)
 		msg = wa_offline_error();
 	if (msg == NULL && err == WA_ECONNECT) {
-		fprintf(stderr, "wso2-alloc: %s: no daemon answers on %s", what,
-		    cli->socket != NULL ? cli->socket : "(no socket)");
+		fprintf(stderr, "wso2-alloc: %s: no daemon answers on %s",
+		    wa_term_str(what), cli->socket != NULL ?
+		    wa_term_str(cli->socket) : "(no socket)");
 		if (cli->no_start)
 			fprintf(stderr, " (--no-start)\n");
 		else if (cli->start_errno != 0)
@@ -68,7 +69,7 @@ wa_cli_fail(struct wa_cli *cli, const char *what, int err)
 		else if (cli->started)
 			fprintf(stderr, "; the wso2-allocd it started did not "
 			    "answer (see " WA_DAEMON_LOG " in %s)\n",
-			    cli->started_log);
+			    wa_term_str(cli->started_log));
 		else if (cli->socket != NULL && getuid() != 0 &&
 		    strcmp(cli->socket, WA_SYSTEM_SOCKET) == 0)
 			fprintf(stderr, ": the system daemon is down (root "
@@ -81,8 +82,9 @@ wa_cli_fail(struct wa_cli *cli, const char *what, int err)
 	/* Refused before any daemon spoke: the check says why. */
 	if (msg == NULL && cli->why[0] != '\0')
 		msg = cli->why;
-	fprintf(stderr, "wso2-alloc: %s: %s\n", what, msg != NULL ? msg :
-	    wa_strerror(err));
+	/* The daemon's message may quote another process's command line. */
+	fprintf(stderr, "wso2-alloc: %s: %s\n", wa_term_str(what),
+	    wa_term_str(msg != NULL ? msg : wa_strerror(err)));
 	return wa_exit_code(err);
 }
 

@@ -72,7 +72,9 @@ wa_check_lease(struct wa_check *c, const json_t *l, const json_t *leases)
 	bool bound;
 
 	json_array_foreach(json_object_get(l, "warnings"), i, w)
-		wa_finding(c, "ephemeral", name, "%s", json_string_value(w));
+		if (json_is_string(w))
+			wa_finding(c, "ephemeral", name, "%s",
+			    json_string_value(w));
 	if (pid > 0 && kill(pid, 0) != 0 && errno == ESRCH) {
 		wa_finding(c, "owner-dead", name, "pid %ld is gone but the "
 		    "lease is active", (long)pid);
@@ -148,6 +150,13 @@ wa_check_exec(struct wa_cli *cli, int argc, char **argv)
 		return wa_cli_fail(cli, "check", rc);
 	leases = json_object_get(resp, "leases");
 	json_array_foreach(leases, i, s)
+		if (!wa_lease_valid(s)) {
+			json_decref(c.findings);
+			json_decref(c.bound);
+			json_decref(resp);
+			return wa_cli_fail(cli, "check", WA_EPROTO);
+		}
+	json_array_foreach(leases, i, s)
 		wa_check_lease(&c, s, leases);
 	if ((cat = wa_cli_catalog()) != NULL) {
 		servers = wa_scan_servers(cat);
@@ -174,9 +183,10 @@ wa_check_exec(struct wa_cli *cli, int argc, char **argv)
 		    json_array_size(leases));
 	else
 		json_array_foreach(c.findings, i, f)
-			printf("%-10s %-16s %s\n", wa_json_str(f, "kind"),
-			    wa_json_str(f, "lease") ? wa_json_str(f, "lease") :
-			    "-", wa_json_str(f, "message"));
+			printf("%-10s %-16s %s\n",
+			    wa_term_str(wa_json_str(f, "kind")),
+			    wa_term_str(wa_json_str(f, "lease")),
+			    wa_term_str(wa_json_str(f, "message")));
 	rc = json_array_size(c.findings) == 0 ? 0 : 1;
 	json_decref(c.findings);
 	json_decref(c.bound);

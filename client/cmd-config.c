@@ -87,12 +87,12 @@ wa_config_apply(const char *path, struct wa_safe_file *f, const char *edited,
 	if (diff == NULL)
 		return WA_EXIT_SOFTWARE;
 	if (*diff == '\0')
-		printf("%s: already as leased\n", path);
+		printf("%s: already as leased\n", wa_term_str(path));
 	else {
-		fputs(diff, stdout);
+		wa_term_puts(stdout, diff);
 		if (write && (rc = wa_config_write(path, f, edited)) == 0)
-			printf("wrote %s (previous content in %s.bak)\n", path,
-			    path);
+			printf("wrote %s (previous content in %s.bak)\n",
+			    wa_term_str(path), wa_term_str(path));
 	}
 	free(diff);
 	return rc;
@@ -183,19 +183,24 @@ wa_config_exec(struct wa_cli *cli, int argc, char **argv)
 	    name), &resp, true)) != 0)
 		return wa_cli_fail(cli, name, rc);
 	lease = json_object_get(resp, "lease");
+	/* The offset written into the product's files: none made up. */
+	if (!wa_lease_valid(lease)) {
+		exit = wa_cli_fail(cli, name, WA_EPROTO);
+		goto out;
+	}
 	offset = (int)wa_json_int(lease, "offset", 0);
 	if (home == NULL)
 		home = wa_json_str(lease, "home");
 	if (home == NULL) {
 		fprintf(stderr, "wso2-alloc: config: %s has no carbon home: "
-		    "give --home DIR\n", name);
+		    "give --home DIR\n", wa_term_str(name));
 		exit = WA_EXIT_USAGE;
 		goto out;
 	}
 	if ((cat = wa_cli_catalog()) == NULL ||
 	    (p = wa_catalog_find(cat, wa_json_str(lease, "product"))) == NULL) {
 		fprintf(stderr, "wso2-alloc: config: %s: product not in the "
-		    "catalog\n", wa_json_str(lease, "product"));
+		    "catalog\n", wa_term_str(wa_json_str(lease, "product")));
 		exit = WA_EXIT_DATAERR;
 		goto out;
 	}
@@ -203,17 +208,20 @@ wa_config_exec(struct wa_cli *cli, int argc, char **argv)
 		/* Carbon 5 (EI Analytics, SI): by hand, as the seeds say. */
 		printf("%s: in %s/%s set wso2.carbon.ports.offset: %d (Carbon 5 "
 		    "runtimes take no -DportOffset); where the runtime does not "
-		    "add the offset to its listeners, set their ports:\n", name,
-		    home, p->offset_file, offset);
+		    "add the offset to its listeners, set their ports:\n",
+		    wa_term_str(name), wa_term_str(home), p->offset_file, offset);
 		json_array_foreach(json_object_get(lease, "ports"), i, v)
-			printf("  %-24s %s port: %lld\n", wa_json_str(v, "name"),
-			    wa_json_str(v, "proto"), wa_json_int(v, "port", 0));
+			printf("  %-24s %s port: %lld\n",
+			    wa_term_str(wa_json_str(v, "name")),
+			    wa_term_str(wa_json_str(v, "proto")),
+			    wa_json_int(v, "port", 0));
 		goto out;
 	}
 	if (wa_config_file(p, home, path, sizeof path, &toml) != 0 ||
 	    (exit = wa_config_open(path, &f)) == WA_EXIT_NOTFOUND) {
 		fprintf(stderr, "wso2-alloc: config: %s: no %s to edit under "
-		    "%s\n", name, toml ? "deployment.toml" : "carbon.xml", home);
+		    "%s\n", wa_term_str(name), toml ? "deployment.toml" :
+		    "carbon.xml", wa_term_str(home));
 		exit = WA_EXIT_NOTFOUND;
 		goto out;
 	}
@@ -224,7 +232,7 @@ wa_config_exec(struct wa_cli *cli, int argc, char **argv)
 	    wa_carbon_xml_set_offset(text, offset, &edited);
 	if (rc != 0) {
 		fprintf(stderr, "wso2-alloc: config: %s: no <Ports><Offset> "
-		    "element\n", path);
+		    "element\n", wa_term_str(path));
 		exit = WA_EXIT_DATAERR;
 		goto out;
 	}
@@ -233,16 +241,17 @@ wa_config_exec(struct wa_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (*diff == '\0') {
-		printf("%s: already at offset %d\n", path, offset);
+		printf("%s: already at offset %d\n", wa_term_str(path), offset);
 		if (strncmp(p->id, "apim-2", 6) == 0)
 			exit = wa_config_apim2(cli, lease, home, write);
 		goto out;
 	}
-	fputs(diff, stdout);
+	wa_term_puts(stdout, diff);
 	if (write) {
 		if ((exit = wa_config_write(path, f, edited)) != 0)
 			goto out;
-		printf("wrote %s (previous content in %s.bak)\n", path, path);
+		printf("wrote %s (previous content in %s.bak)\n",
+		    wa_term_str(path), wa_term_str(path));
 	}
 	if (strncmp(p->id, "apim-2", 6) == 0)
 		exit = wa_config_apim2(cli, lease, home, write);

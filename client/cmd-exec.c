@@ -54,6 +54,10 @@ wa_exec_exec(struct wa_cli *cli, int argc, char **argv)
 	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0)
 		return wa_lease_fail(cli, "exec", rc);
 	lease = json_object_get(resp, "lease");
+	if (!wa_lease_valid(lease)) {
+		json_decref(resp);
+		return wa_cli_fail(cli, "exec", WA_EPROTO);
+	}
 	wa_exec_env(lease);
 	n = argc - optind;
 	if ((nargv = calloc((size_t)n + 2, sizeof *nargv)) == NULL)

@@ -12,11 +12,11 @@ static int
 wa_history_exec(struct wa_cli *cli, int argc, char **argv)
 {
 	static const char *const hdr[] = { "TIME", "EVENT", "INSTANCE",
-	    "PRODUCT", "OFFSET", "UID", "PID" };
+	    "PRODUCT", "OFFSET", "UID", "PID", "DETAIL" };
 	json_t *req = json_pack("{sssi}", "op", "history", "limit", 50);
 	json_t *resp, *ev;
 	struct wa_table *t;
-	char off[16], uid[16], pid[16], kind[48], *end;
+	char off[24], uid[24], pid[24], kind[48], *end;
 	long v;
 	size_t i;
 	int ch, rc;
@@ -44,9 +44,9 @@ wa_history_exec(struct wa_cli *cli, int argc, char **argv)
 		json_decref(resp);
 		return 0;
 	}
-	t = wa_table_new(hdr, 7);
+	t = wa_table_new(hdr, 8);
 	json_array_foreach(json_object_get(resp, "events"), i, ev) {
-		const char *row[7];
+		const char *row[8];
 
 		snprintf(off, sizeof off, "%lld", wa_json_int(ev, "offset", -1));
 		snprintf(uid, sizeof uid, "%lld", wa_json_int(ev, "uid", 0));
@@ -62,8 +62,11 @@ wa_history_exec(struct wa_cli *cli, int argc, char **argv)
 		row[2] = wa_json_str(ev, "instance");
 		row[3] = wa_json_str(ev, "product");
 		row[4] = wa_json_int(ev, "offset", -1) >= 0 ? off : "-";
-		row[5] = uid;
+		row[5] = wa_json_int(ev, "uid", -1) >= 0 ? uid : "-";
 		row[6] = wa_json_int(ev, "pid", 0) > 0 ? pid : "-";
+		/* Why a lease was refused: it may quote a foreign process's
+		 * command line, which the table escapes. */
+		row[7] = wa_json_str(json_object_get(ev, "detail"), "message");
 		wa_table_add(t, row);
 	}
 	wa_table_print(t, stdout);

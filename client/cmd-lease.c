@@ -125,8 +125,9 @@ wa_lease_fail(struct wa_cli *cli, const char *what, int err)
 	/* The daemon names the holder by uid; the user name is ours. */
 	if (!cli->json && kind != NULL && strcmp(kind, "name") == 0 &&
 	    uid >= 0 && (pw = getpwuid((uid_t)uid)) != NULL)
-		fprintf(stderr, "wso2-alloc: %s: %s belongs to user %s\n", what,
-		    wa_json_str(e, "holder"), pw->pw_name);
+		fprintf(stderr, "wso2-alloc: %s: %s belongs to user %s\n",
+		    wa_term_str(what), wa_term_str(wa_json_str(e, "holder")),
+		    wa_term_str(pw->pw_name));
 	return rc;
 }
 
@@ -161,14 +162,14 @@ wa_lease_exec(struct wa_cli *cli, int argc, char **argv)
 	    json_is_boolean(json_object_get(resp, "created")))
 		json_object_set(json_object_get(resp, "lease"), "created",
 		    json_object_get(resp, "created"));
-	wa_lease_print(stdout, json_object_get(resp, "lease"), format);
+	rc = wa_lease_print(stdout, json_object_get(resp, "lease"), format);
 	since = wa_json_str(json_object_get(resp, "lease"), "created_at");
-	if (strcmp(format, "text") == 0 &&
+	if (rc == 0 && strcmp(format, "text") == 0 &&
 	    json_is_false(json_object_get(resp, "created")))
 		printf("  already leased (since %s): the same lease, nothing "
-		    "new taken\n", since != NULL ? since : "?");
+		    "new taken\n", since != NULL ? wa_term_str(since) : "?");
 	json_decref(resp);
-	return 0;
+	return rc != 0 ? wa_cli_fail(cli, "lease", rc) : 0;
 }
 
 const struct wa_cmd_entry wa_cmd_lease = {

@@ -62,7 +62,8 @@ wa_products_exec(struct wa_cli *cli, int argc, char **argv)
 			if (k > 0)
 				strncat(aliases, ",", sizeof aliases -
 				    strlen(aliases) - 1);
-			strncat(aliases, json_string_value(a), sizeof aliases -
+			strncat(aliases, json_is_string(a) ?
+			    json_string_value(a) : "-", sizeof aliases -
 			    strlen(aliases) - 1);
 		}
 		snprintf(io, sizeof io, "%lld",

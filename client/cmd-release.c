@@ -4,7 +4,7 @@
 static int
 wa_release_exec(struct wa_cli *cli, int argc, char **argv)
 {
-	json_t *resp;
+	json_t *resp, *l;
 	int rc;
 
 	if (argc != 2 || argv[1][0] == '-')
@@ -12,12 +12,15 @@ wa_release_exec(struct wa_cli *cli, int argc, char **argv)
 	if ((rc = wa_cli_request(cli, json_pack("{ssss}", "op", "release",
 	    "name", argv[1]), &resp, false)) != 0)
 		return wa_cli_fail(cli, argv[1], rc);
+	l = json_object_get(resp, "lease");
 	if (cli->json)
-		wa_json_print(json_object_get(resp, "lease"));
+		wa_json_print(l);
+	else if (wa_lease_valid(l))
+		printf("released %s (%s offset %lld)\n", wa_term_str(argv[1]),
+		    wa_term_str(wa_json_str(l, "product")),
+		    wa_json_int(l, "offset", -1));
 	else
-		printf("released %s (%s offset %lld)\n", argv[1],
-		    wa_json_str(json_object_get(resp, "lease"), "product"),
-		    wa_json_int(json_object_get(resp, "lease"), "offset", -1));
+		printf("released %s\n", wa_term_str(argv[1]));
 	json_decref(resp);
 	return 0;
 }

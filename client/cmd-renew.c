@@ -38,8 +38,8 @@ wa_renew_exec(struct wa_cli *cli, int argc, char **argv)
 		const char *exp = wa_json_str(json_object_get(resp, "lease"),
 		    "expires_at");
 
-		printf("renewed %s%s%s\n", argv[optind], exp ? ": expires " :
-		    "", exp ? exp : "");
+		printf("renewed %s%s%s\n", wa_term_str(argv[optind]),
+		    exp ? ": expires " : "", exp ? wa_term_str(exp) : "");
 	}
 	json_decref(resp);
 	return 0;

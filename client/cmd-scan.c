@@ -98,9 +98,9 @@ wa_scan_exec(struct wa_cli *cli, int argc, char **argv)
 			snprintf(off, sizeof off, "%lld",
 			    wa_json_int(s, "offset", 0));
 			snprintf(lease, sizeof lease, "%s%s",
-			    json_object_get(s, "lease") != NULL ? wa_json_str(
-			    json_object_get(s, "lease"), "name") : "(not in the "
-			    "ledger)", json_is_true(json_object_get(s,
+			    json_object_get(s, "lease") != NULL ? wa_term_str(
+			    wa_json_str(json_object_get(s, "lease"), "name")) :
+			    "(not in the ledger)", json_is_true(json_object_get(s,
 			    "adopted")) ? " (adopted)" : "");
 			row[0] = pid;
 			row[1] = wa_json_str(s, "product");
@@ -116,7 +116,7 @@ wa_scan_exec(struct wa_cli *cli, int argc, char **argv)
 			if (wa_json_str(s, "adopt_error") != NULL)
 				fprintf(stderr, "wso2-alloc: scan: pid %lld not "
 				    "adopted: %s\n", wa_json_int(s, "pid", 0),
-				    wa_json_str(s, "adopt_error"));
+				    wa_term_str(wa_json_str(s, "adopt_error")));
 	}
 	json_decref(servers);
 	return refused > 0 ? WA_EXIT_CONFLICT : 0;

@@ -12,10 +12,10 @@ wa_show_exec(struct wa_cli *cli, int argc, char **argv)
 	if ((rc = wa_cli_request(cli, json_pack("{ssss}", "op", "show", "name",
 	    argv[1]), &resp, true)) != 0)
 		return wa_cli_fail(cli, argv[1], rc);
-	wa_lease_print(stdout, json_object_get(resp, "lease"),
+	rc = wa_lease_print(stdout, json_object_get(resp, "lease"),
 	    cli->json ? "json" : "text");
 	json_decref(resp);
-	return 0;
+	return rc != 0 ? wa_cli_fail(cli, argv[1], rc) : 0;
 }
 
 const struct wa_cmd_entry wa_cmd_show = {

@@ -6,6 +6,7 @@ wa_who_exec(struct wa_cli *cli, int argc, char **argv)
 {
 	const char *proto;
 	json_t *resp, *l;
+	char uid[24] = "-";
 	int port, rc;
 
 	if (argc != 2 || wa_port_arg(argv[1], &port, &proto) != 0)
@@ -14,20 +15,28 @@ wa_who_exec(struct wa_cli *cli, int argc, char **argv)
 	    port, "proto", proto), &resp, true);
 	if (rc != 0)
 		return wa_cli_fail(cli, argv[1], rc);
+	l = json_object_get(resp, "lease");
 	if (cli->json) {
 		json_object_del(resp, "ok");
 		wa_json_print(resp);
+	} else if (!wa_lease_valid(l)) {
+		json_decref(resp);
+		return wa_cli_fail(cli, argv[1], WA_EPROTO);
 	} else {
-		l = json_object_get(resp, "lease");
+		if (json_is_integer(json_object_get(l, "owner_uid")))
+			snprintf(uid, sizeof uid, "%lld",
+			    wa_json_int(l, "owner_uid", 0));
+		/* The holder's command line is any process's own words. */
 		if (wa_json_int(resp, "holder_pid", 0) > 0)
 			printf("%d/%s: bound by pid %lld (%s)\n", port, proto,
 			    wa_json_int(resp, "holder_pid", 0),
-			    wa_json_str(resp, "holder_cmdline") ?
-			    wa_json_str(resp, "holder_cmdline") : "?");
-		printf("%d/%s: %s of %s (%s, offset %lld, owner uid %lld)%s\n",
-		    port, proto, wa_json_str(resp, "port_name"),
-		    wa_json_str(l, "name"), wa_json_str(l, "product"),
-		    wa_json_int(l, "offset", -1), wa_json_int(l, "owner_uid", 0),
+			    wa_json_str(resp, "holder_cmdline") ? wa_term_str(
+			    wa_json_str(resp, "holder_cmdline")) : "?");
+		printf("%d/%s: %s of %s (%s, offset %lld, owner uid %s)%s\n",
+		    port, proto, wa_term_str(wa_json_str(resp, "port_name")),
+		    wa_term_str(wa_json_str(l, "name")),
+		    wa_term_str(wa_json_str(l, "product")),
+		    wa_json_int(l, "offset", -1), uid,
 		    json_is_true(json_object_get(resp, "bound")) ?
 		    ", bound now" : json_is_false(json_object_get(resp,
 		    "bound")) ? ", not bound now" : "");

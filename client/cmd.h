@@ -76,11 +76,17 @@ int wa_lease_parse(const struct wa_cmd_entry *e, int argc, char **argv,
 int wa_lease_fail(struct wa_cli *cli, const char *what, int err);
 
 /* output.c */
+/* s with control characters and bytes that are not UTF-8 escaped, for a
+ * terminal; "-" for NULL.  Valid until 16 more calls. */
+const char *wa_term_str(const char *s);
+void wa_term_puts(FILE *f, const char *s);
 struct wa_table;
 struct wa_table *wa_table_new(const char *const *headers, size_t ncols);
 void wa_table_add(struct wa_table *t, const char *const *cells);
 void wa_table_print(struct wa_table *t, FILE *f);
 void wa_table_free(struct wa_table *t);
+bool wa_lease_valid(const json_t *lease);
+/* WA_EPROTO, nothing printed, for a lease that is not one. */
 int wa_lease_print(FILE *f, const json_t *lease, const char *format);
 const char *wa_lease_formats(void);
 bool wa_lease_format_ok(const char *format);

@@ -1,13 +1,142 @@
 /*
  * output.c: what people read (aligned tables, lease summaries) and what
- * programs and WSO2 start-up read (the lease --format outputs).
+ * programs and WSO2 start-up read (the lease --format outputs).  Every
+ * string that comes from the ledger, the daemon or another process goes
+ * through wa_term_str before it reaches a terminal.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+
+/* One UTF-8 character at s: its length, or 0 when the bytes are not one. */
+static size_t
+wa_utf8_char(const unsigned char *s, uint32_t *cp)
+{
+	uint32_t min;
+	size_t n, k;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	min = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+	*cp = s[0] & (0x7f >> n);
+	/* A NUL fails this test: nothing past the string is read. */
+	for (k = 1; k < n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (s[k] & 0x3f);
+	}
+	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* The escape that shows character cp (0 when it shows as itself). */
+static size_t
+wa_term_esc(uint32_t cp, bool lines, char esc[8])
+{
+	static const char named[] = "abtnvfr";
+
+	if (lines && (cp == '\n' || cp == '\t'))
+		return 0;
+	if (cp >= 0x07 && cp <= 0x0d)
+		return (size_t)snprintf(esc, 8, "\\%c", named[cp - 0x07]);
+	if (cp == 0x1b)
+		return (size_t)snprintf(esc, 8, "\\e");
+	if (cp < 0x20 || cp == 0x7f)
+		return (size_t)snprintf(esc, 8, "\\x%02x", (unsigned)cp);
+	if (cp == '\\')
+		return (size_t)snprintf(esc, 8, "\\\\");
+	/* C1 controls; line separators and bidirectional overrides, which
+	 * move or reorder what is printed after them. */
+	if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x2028 && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069))
+		return (size_t)snprintf(esc, 8, "\\u%04x", (unsigned)cp);
+	return 0;
+}
+
+/*
+ * s as a terminal should show it, into out (NULL: only counted):
+ * controls (\e, \n, \x7f, \u009b) and bytes
+ * that are not UTF-8 (\xff) escaped, a backslash doubled.  Every escape
+ * is longer than what it stands for: a count of strlen(s) means clean.
+ */
+static size_t
+wa_term_escape(const char *s, char *out, bool lines)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char esc[8];
+	uint32_t cp;
+	size_t n, k, len = 0;
+
+	while (*p != '\0') {
+		if ((n = wa_utf8_char(p, &cp)) == 0) {
+			n = 1;
+			k = (size_t)snprintf(esc, sizeof esc, "\\x%02x", *p);
+		} else
+			k = wa_term_esc(cp, lines, esc);
+		if (out != NULL)
+			memcpy(out + len, k > 0 ? esc : (const char *)p,
+			    k > 0 ? k : n);
+		len += k > 0 ? k : n;
+		p += n;
+	}
+	if (out != NULL)
+		out[len] = '\0';
+	return len;
+}
+
+/* An escaped copy of s (malloc'd), or NULL when out of memory. */
+static char *
+wa_term_dup(const char *s, bool lines)
+{
+	size_t n = wa_term_escape(s, NULL, lines);
+	char *out = malloc(n + 1);
+
+	if (out != NULL)
+		wa_term_escape(s, out, lines);
+	return out;
+}
+
+/*
+ * s fit for a terminal, "-" for NULL.  An escaped copy lives until 16
+ * more calls, so one printf can take several.
+ */
+const char *
+wa_term_str(const char *s)
+{
+	static char *ring[16];
+	static size_t next;
+	char **slot;
+
+	if (s == NULL)
+		return "-";
+	if (wa_term_escape(s, NULL, false) == strlen(s))
+		return s;
+	slot = &ring[next++ % (sizeof ring / sizeof ring[0])];
+	free(*slot);
+	*slot = wa_term_dup(s, false);
+	return *slot != NULL ? *slot : "?";
+}
+
+/* Text of several lines (a diff) to f: newlines and tabs kept. */
+void
+wa_term_puts(FILE *f, const char *s)
+{
+	char *e = s != NULL ? wa_term_dup(s, true) : NULL;
+
+	if (e != NULL)
+		fputs(e, f);
+	free(e);
+}
 
 struct wa_table {
 	size_t ncols, nrows, cap;
@@ -42,8 +171,8 @@ wa_table_add(struct wa_table *t, const char *const *cells)
 		t->cap = cap;
 	}
 	for (size_t i = 0; i < t->ncols; i++)
-		t->cells[t->nrows * t->ncols + i] = strdup(cells[i] != NULL ?
-		    cells[i] : "-");
+		t->cells[t->nrows * t->ncols + i] = wa_term_dup(cells[i] !=
+		    NULL ? cells[i] : "-", false);
 	t->nrows++;
 }
 
@@ -151,25 +280,42 @@ wa_shell_quote(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
+/* The lines a lease has only sometimes: its home, labels, pid, expiry. */
+static void
+wa_lease_extras(FILE *f, const json_t *lease)
+{
+	const char *home = wa_json_str(lease, "home");
+	const char *exp = wa_json_str(lease, "expires_at");
+	const char *k;
+	json_t *v;
+
+	if (home != NULL)
+		fprintf(f, "  home %s\n", wa_term_str(home));
+	json_object_foreach(json_object_get(lease, "labels"), k, v)
+		fprintf(f, "  label %s=%s\n", wa_term_str(k),
+		    wa_term_str(json_string_value(v)));
+	if (wa_json_int(lease, "pid", 0) > 0)
+		fprintf(f, "  bound to pid %lld\n", wa_json_int(lease, "pid", 0));
+	if (exp != NULL)
+		fprintf(f, "  expires %s\n", wa_term_str(exp));
+}
+
 static void
 wa_lease_text(FILE *f, const json_t *lease)
 {
 	json_t *ports = json_object_get(lease, "ports"), *p, *w;
-	const char *exp = wa_json_str(lease, "expires_at");
+	long long off = wa_json_int(lease, "offset", -1);
 	struct wa_table *t;
 	char port[16];
 	size_t i;
 
-	fprintf(f, "%s: %s at offset %lld (%s)\n", wa_json_str(lease, "name"),
-	    wa_json_str(lease, "product"), wa_json_int(lease, "offset", -1),
-	    wa_json_str(lease, "state"));
+	fprintf(f, "%s: %s at offset %lld (%s)\n",
+	    wa_term_str(wa_json_str(lease, "name")),
+	    wa_term_str(wa_json_str(lease, "product")), off,
+	    wa_term_str(wa_json_str(lease, "state")));
 	fprintf(f, "  set [server] offset = %lld, <Offset>%lld</Offset> or "
-	    "-DportOffset=%lld\n", wa_json_int(lease, "offset", -1),
-	    wa_json_int(lease, "offset", -1), wa_json_int(lease, "offset", -1));
-	if (wa_json_int(lease, "pid", 0) > 0)
-		fprintf(f, "  bound to pid %lld\n", wa_json_int(lease, "pid", 0));
-	if (exp != NULL)
-		fprintf(f, "  expires %s\n", exp);
+	    "-DportOffset=%lld\n", off, off, off);
+	wa_lease_extras(f, lease);
 	if (json_array_size(ports) > 0) {
 		const char *hdr[] = { "  PORT", "PROTO", "NAME", "DESCRIPTION" };
 
@@ -181,10 +327,10 @@ wa_lease_text(FILE *f, const json_t *lease)
 			snprintf(port, sizeof port, "  %lld",
 			    wa_json_int(p, "port", 0));
 			/* One line per port: a long description is cut, and
-			 * says so. */
-			if (snprintf(desc, sizeof desc, "%s",
+			 * says so; escaped first, so the cut holds. */
+			if (snprintf(desc, sizeof desc, "%s", wa_term_str(
 			    wa_json_str(p, "description") ?
-			    wa_json_str(p, "description") : "") >=
+			    wa_json_str(p, "description") : "")) >=
 			    (int)sizeof desc)
 				memcpy(desc + sizeof desc - 4, "...", 4);
 			row[0] = port;
@@ -197,7 +343,7 @@ wa_lease_text(FILE *f, const json_t *lease)
 		wa_table_free(t);
 	}
 	json_array_foreach(json_object_get(lease, "warnings"), i, w)
-		fprintf(f, "  warning: %s\n", json_string_value(w));
+		fprintf(f, "  warning: %s\n", wa_term_str(json_string_value(w)));
 }
 
 static const char *const wa_formats[] = { "text", "offset", "args", "toml",
@@ -218,6 +364,30 @@ wa_lease_format_ok(const char *format)
 	return false;
 }
 
+/*
+ * What every format relies on, of the protocol's types: a name, a
+ * product, an offset, and ports (if any) with a name, number and proto.
+ */
+bool
+wa_lease_valid(const json_t *lease)
+{
+	json_t *ports = json_object_get(lease, "ports"), *p;
+	long long off = wa_json_int(lease, "offset", -1), port;
+	size_t i;
+
+	if (wa_json_str(lease, "name") == NULL ||
+	    wa_json_str(lease, "product") == NULL || off < 0 || off > 65535 ||
+	    (ports != NULL && !json_is_array(ports)))
+		return false;
+	json_array_foreach(ports, i, p) {
+		port = wa_json_int(p, "port", 0);
+		if (wa_json_str(p, "name") == NULL ||
+		    wa_json_str(p, "proto") == NULL || port < 1 || port > 65535)
+			return false;
+	}
+	return true;
+}
+
 int
 wa_lease_print(FILE *f, const json_t *lease, const char *format)
 {
@@ -226,6 +396,10 @@ wa_lease_print(FILE *f, const json_t *lease, const char *format)
 	char env[80];
 	size_t i;
 
+	if (format != NULL && !wa_lease_format_ok(format))
+		return WA_EINVAL;
+	if (!wa_lease_valid(lease))
+		return WA_EPROTO;
 	if (format == NULL || strcmp(format, "text") == 0)
 		wa_lease_text(f, lease);
 	else if (strcmp(format, "offset") == 0)
@@ -247,11 +421,10 @@ wa_lease_print(FILE *f, const json_t *lease, const char *format)
 			fprintf(f, "WSO2_PORT_%s=%lld\n", env,
 			    wa_json_int(p, "port", 0));
 		}
-	} else if (strcmp(format, "json") == 0) {
+	} else {
 		json_dumpf(lease, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', f);
-	} else
-		return WA_EINVAL;
+	}
 	return 0;
 }
 
