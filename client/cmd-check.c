@@ -146,8 +146,11 @@ wa_check_exec(struct wa_cli *cli, int argc, char **argv)
 	if (argc != 1)
 		return wa_cli_usage(&wa_cmd_check, "no arguments");
 	if ((rc = wa_cli_request(cli, json_pack("{ss}", "op", "list"), &resp,
-	    true)) != 0)
+	    true)) != 0) {
+		json_decref(c.findings);
+		json_decref(c.bound);
 		return wa_cli_fail(cli, "check", rc);
+	}
 	leases = json_object_get(resp, "leases");
 	json_array_foreach(leases, i, s)
 		if (!wa_lease_valid(s)) {

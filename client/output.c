@@ -94,6 +94,13 @@ wa_term_escape(const char *s, char *out, bool lines)
 	return len;
 }
 
+/* Whether s shows on a terminal as it is. */
+static bool
+wa_term_clean(const char *s)
+{
+	return wa_term_escape(s, NULL, false) == strlen(s);
+}
+
 /* An escaped copy of s (malloc'd), or NULL when out of memory. */
 static char *
 wa_term_dup(const char *s, bool lines)
@@ -119,7 +126,7 @@ wa_term_str(const char *s)
 
 	if (s == NULL)
 		return "-";
-	if (wa_term_escape(s, NULL, false) == strlen(s))
+	if (wa_term_clean(s))
 		return s;
 	slot = &ring[next++ % (sizeof ring / sizeof ring[0])];
 	free(*slot);
@@ -323,16 +330,20 @@ wa_lease_text(FILE *f, const json_t *lease)
 		json_array_foreach(ports, i, p) {
 			const char *row[4];
 			char desc[72];
+			size_t cut = sizeof desc - 4;
 
 			snprintf(port, sizeof port, "  %lld",
 			    wa_json_int(p, "port", 0));
-			/* One line per port: a long description is cut, and
-			 * says so; escaped first, so the cut holds. */
-			if (snprintf(desc, sizeof desc, "%s", wa_term_str(
+			/* One line per port: a long description is cut (not
+			 * inside a character), and says so. */
+			if (snprintf(desc, sizeof desc, "%s",
 			    wa_json_str(p, "description") ?
-			    wa_json_str(p, "description") : "")) >=
-			    (int)sizeof desc)
-				memcpy(desc + sizeof desc - 4, "...", 4);
+			    wa_json_str(p, "description") : "") >=
+			    (int)sizeof desc) {
+				while (cut > 0 && (desc[cut] & 0xc0) == 0x80)
+					cut--;
+				memcpy(desc + cut, "...", 4);
+			}
 			row[0] = port;
 			row[1] = wa_json_str(p, "proto");
 			row[2] = wa_json_str(p, "name");
@@ -411,6 +422,11 @@ wa_lease_print(FILE *f, const json_t *lease, const char *format)
 	else if (strcmp(format, "xml") == 0)
 		fprintf(f, "<Offset>%lld</Offset>\n", off);
 	else if (strcmp(format, "env") == 0) {
+		/* Quoted for eval, but shown on terminals too: refused
+		 * rather than escaped, which would change the value. */
+		if (!wa_term_clean(wa_json_str(lease, "name")) ||
+		    !wa_term_clean(wa_json_str(lease, "product")))
+			return WA_EPROTO;
 		fputs("WSO2_ALLOC_NAME=", f);
 		wa_shell_quote(f, wa_json_str(lease, "name"));
 		fprintf(f, "\nWSO2_ALLOC_PRODUCT=");
