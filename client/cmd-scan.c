@@ -91,16 +91,18 @@ wa_scan_exec(struct wa_cli *cli, int argc, char **argv)
 	} else {
 		t = wa_table_new(hdr, 6);
 		json_array_foreach(servers, i, s) {
-			const char *row[6];
+			const char *row[6], *name;
 			char pid[24], off[24], lease[128];
 
 			snprintf(pid, sizeof pid, "%lld", wa_json_int(s, "pid", 0));
 			snprintf(off, sizeof off, "%lld",
 			    wa_json_int(s, "offset", 0));
+			/* The table escapes the name. */
+			name = wa_json_str(json_object_get(s, "lease"), "name");
 			snprintf(lease, sizeof lease, "%s%s",
-			    json_object_get(s, "lease") != NULL ? wa_term_str(
-			    wa_json_str(json_object_get(s, "lease"), "name")) :
-			    "(not in the ledger)", json_is_true(json_object_get(s,
+			    json_object_get(s, "lease") == NULL ?
+			    "(not in the ledger)" : name != NULL ? name : "-",
+			    json_is_true(json_object_get(s,
 			    "adopted")) ? " (adopted)" : "");
 			row[0] = pid;
 			row[1] = wa_json_str(s, "product");

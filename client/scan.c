@@ -30,7 +30,7 @@ wa_cli_catalog(void)
 
 	if (wa_catalog_load(&cat, dirs, wa_catalog_default_dirs(dirs), err,
 	    sizeof err) != 0)
-		fprintf(stderr, "wso2-alloc: catalog: %s\n", err);
+		fprintf(stderr, "wso2-alloc: catalog: %s\n", wa_term_str(err));
 	return cat;
 }
 
