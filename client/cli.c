@@ -349,7 +349,7 @@ wa_cli_warn_private(struct wa_cli *cli, const json_t *req)
 			    "--now wso2-allocd.socket), or have root run any "
 			    "wso2-alloc\n  command.\n", wa_uid_name(
 			    wa_client_peer_uid(cli->c), who, sizeof who),
-			    cli->socket);
+			    wa_term_str(cli->socket));
 			cli->warned = true;
 			return;
 		}

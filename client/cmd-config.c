@@ -57,7 +57,8 @@ wa_config_open(const char *path, struct wa_safe_file **f)
 		return 0;
 	if (rc == WA_ENOTFOUND)
 		return WA_EXIT_NOTFOUND;
-	fprintf(stderr, "wso2-alloc: config: %s: %s: not read\n", path, why);
+	fprintf(stderr, "wso2-alloc: config: %s: %s: not read\n",
+	    wa_term_str(path), wa_term_str(why));
 	return rc == WA_EFORBIDDEN ? WA_EXIT_NOPERM : WA_EXIT_DATAERR;
 }
 
@@ -70,7 +71,7 @@ wa_config_write(const char *path, struct wa_safe_file *f, const char *edited)
 	if (wa_safe_replace(f, edited, strlen(edited), true, why,
 	    sizeof why) != 0) {
 		fprintf(stderr, "wso2-alloc: config: %s: cannot be written: "
-		    "%s\n", path, why);
+		    "%s\n", wa_term_str(path), wa_term_str(why));
 		return WA_EXIT_SOFTWARE;
 	}
 	return 0;

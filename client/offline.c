@@ -197,7 +197,7 @@ wa_offline_call(struct wa_cli *cli, json_t *req, json_t **resp)
 	}
 	fprintf(stderr, "wso2-alloc: no daemon answers on %s; read the "
 	    "ledger %s directly (read-only)\n", cli->socket != NULL ?
-	    cli->socket : "(no socket)", path);
+	    wa_term_str(cli->socket) : "(no socket)", wa_term_str(path));
 	if ((rc = wa_ledger_open(&l, path, &lo, err, sizeof err)) != 0) {
 		snprintf(wa_offline_msg, sizeof wa_offline_msg, "%s", err);
 		rc = WA_ECONNECT;

@@ -46,7 +46,7 @@ wa_scan_unread(void *arg, const char *file, const char *why)
 	struct wa_scan_unread *u = arg;
 
 	fprintf(stderr, "wso2-alloc: pid %ld: %s under its carbon home: %s: "
-	    "not read\n", u->pid, file, why);
+	    "not read\n", u->pid, wa_term_str(file), wa_term_str(why));
 	json_array_append_new(u->list, json_pack("{ssss}", "file", file,
 	    "reason", why));
 }

@@ -540,8 +540,11 @@ test_env_without_name(void **state)
 	assert_int_equal(wa_run("{\"ok\":true,\"lease\":{\"product\":\"mi-4\","
 	    "\"offset\":3,\"ports\":[]}}\n", false, argv, &out),
 	    WA_EXIT_SOFTWARE);
-	assert_string_equal(out, "wso2-alloc: lease: malformed response from "
-	    "daemon\n");
+	/* (Run by another uid than root, a private daemon's warning comes
+	 * first.) */
+	assert_non_null(strstr(out, "wso2-alloc: lease: malformed response "
+	    "from daemon\n"));
+	assert_null(strstr(out, "WSO2_"));
 	free(out);
 	/* A port without a name is as malformed. */
 	assert_int_equal(wa_run("{\"ok\":true,\"lease\":{\"name\":\"a\","
@@ -618,7 +621,7 @@ test_answers_rendered(void **state)
 	free(out);
 	assert_int_equal(wa_run("{\"ok\":true,\"lease\":{\"name\":\"a1\"}}\n",
 	    false, release, &out), 0);
-	assert_string_equal(out, "released a1\n");
+	assert_non_null(strstr(out, "released a1\n"));
 	free(out);
 	/* No offset: config has nothing to write, and writes nothing. */
 	assert_int_equal(wa_run("{\"ok\":true,\"lease\":{\"name\":\"a1\","
