@@ -112,7 +112,8 @@ check "bad input changed nothing in the ledger" [ "$before" = "$after" ]
 
 ulimit -n 4096
 held=$("$BIN/wa_raw" "$SOCK" --hold 2000 1)
-check "2,000 connections at once: the excess is told busy ($held)" bash -c 'set -- $0; [ "$2" -eq 2000 ] && [ "$4" -ge 900 ]' "$held"
+# Root is never refused (test_daemon_fair.sh: other users' limits).
+check "2,000 connections from root at once: none told busy ($held)" bash -c 'set -- $0; [ "$2" -eq 2000 ] && [ "$4" -eq 0 ]' "$held"
 check "still serving after 2,000 connections" contains "$(echo '{"op":"ping"}' | raw)" '"ok":true'
 
 # Ownership: another uid may read but not release root's lease.
