@@ -2,14 +2,13 @@
  * srv-conn.c: one client connection: credentials, admission, newline
  * framing, in-order responses, turns and backpressure.  Nothing a client
  * sends can stop the daemon: a bad line gets an error and the connection
- * stays usable; only an oversized line, a connection on which nothing
- * moves for the idle timeout, or a client that hung up closes it.
+ * stays usable; only an oversized line, a client that hung up, or one
+ * that takes neither requests nor answers for a while closes it.
  */
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "jsonout.h"
 #include "srv.h"
@@ -41,7 +40,7 @@ struct wa_conn {
 	uint64_t drained;       /* of those, written as the timer started */
 	int refs;               /* handles, batch entries, writes, queue */
 	bool closing;
-	bool eof;               /* the client shut down its side */
+	bool eof;               /* no more input: shut down, or too long */
 	bool reading;
 	bool queued;            /* in the run queue */
 	bool full;              /* waits for its answers to drain */
@@ -136,8 +135,12 @@ wa_conn_touch(struct wa_conn *c)
 
 	if (c->full && (secs == 0 || secs > WA_STALL_SECS))
 		secs = WA_STALL_SECS;
-	if (secs == 0 || c->closing)
+	if (c->closing)
 		return;
+	if (secs == 0) {
+		uv_timer_stop(&c->idle);
+		return;
+	}
 	c->drained = wa_conn_drained(c);
 	uv_timer_start(&c->idle, wa_conn_idle, (uint64_t)secs * 1000, 0);
 }
@@ -153,6 +156,7 @@ wa_write_done(uv_write_t *req, int status)
 		wa_conn_close(c);
 	else if (c->full && c->owed <= WA_OUT_LOW) {
 		c->full = false;
+		wa_conn_touch(c);
 		wa_conn_next(c);
 	}
 	wa_conn_unref(c);

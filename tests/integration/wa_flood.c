@@ -10,9 +10,6 @@
  *       C connections each send LINE repeated, up to BYTES bytes or what
  *       the socket takes, and never read; print "sent C", keep them open
  *       SECS seconds (0: close at once)
- *   wa_flood SOCKET --stream
- *       send stdin's lines on one connection, reading the answers while
- *       sending; print each answer
  *   wa_flood SOCKET --leases C N PRODUCT PREFIX
  *       C connections each pipeline N leases (PREFIX-k-i) while reading
  *       the answers; print each acknowledged lease's name, one a line
@@ -163,12 +160,6 @@ wa_ack(const char *line)
 	(void)!write(1, out, strlen(out));
 }
 
-static void
-wa_print(const char *line)
-{
-	printf("%s\n", line);
-}
-
 /* Send out[0, outlen) on a new connection as the socket takes it while
  * reading the answers as they come (a pipelining client that reads),
  * until n answers or the end. */
@@ -176,7 +167,7 @@ static int
 wa_stream(const char *path, const char *out, size_t outlen, long n,
     void (*answer)(const char *))
 {
-	static char in[1 << 24];
+	static char in[1 << 20];
 	size_t off = 0, inlen = 0;
 	long answered = 0;
 	int fd = wa_dial(path);
@@ -214,23 +205,6 @@ wa_stream(const char *path, const char *out, size_t outlen, long n,
 }
 
 static int
-wa_stream_stdin(const char *path)
-{
-	size_t len = 0, cap = 0, r;
-	char *buf = NULL;
-	long n = 0;
-
-	do {
-		if (len == cap && (buf = realloc(buf, cap += 1 << 20)) == NULL)
-			return 2;
-	} while ((r = fread(buf + len, 1, cap - len, stdin)) > 0 &&
-	    (len += r) > 0);
-	for (size_t i = 0; i < len; i++)
-		n += buf[i] == '\n';
-	return wa_stream(path, buf, len, n, wa_print);
-}
-
-static int
 wa_leases(const char *path, int c, int n, const char *product,
     const char *prefix)
 {
@@ -260,8 +234,6 @@ main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[2], "--ping") == 0)
 		return wa_ping(argv[1]);
-	if (argc == 3 && strcmp(argv[2], "--stream") == 0)
-		return wa_stream_stdin(argv[1]);
 	if (argc == 5 && strcmp(argv[2], "--hold") == 0)
 		return wa_hold(argv[1], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 7 && strcmp(argv[2], "--pipeline") == 0)
