@@ -107,6 +107,7 @@ wa_hold(const char *path, int n, int secs)
 	printf("held %d busy %d lost %d\n", held, busy, n - held - busy);
 	fflush(stdout);
 	sleep((unsigned)secs);
+	free(fds);
 	return 0;
 }
 
@@ -115,11 +116,11 @@ wa_pipeline(const char *path, int c, size_t bytes, const char *line,
     int secs)
 {
 	size_t len = strlen(line) + 1, n = bytes / len;
-	int *fds = calloc((size_t)c, sizeof *fds);
-	char *buf = malloc(n * len + 1);
+	int fds[256];
+	char *buf;
 	ssize_t w;
 
-	if (fds == NULL || buf == NULL || n == 0)
+	if (c > 256 || n == 0 || (buf = malloc(n * len)) == NULL)
 		return 2;
 	for (size_t i = 0; i < n; i++) {
 		memcpy(buf + i * len, line, len - 1);
@@ -139,6 +140,7 @@ wa_pipeline(const char *path, int c, size_t bytes, const char *line,
 			close(fds[k]);
 	printf("sent %d\n", c);
 	fflush(stdout);
+	free(buf);
 	sleep((unsigned)secs);
 	return 0;
 }
