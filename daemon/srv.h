@@ -206,7 +206,6 @@ void wa_listen_remove(struct wa_daemon *d);
 void wa_notify(const char *state);
 
 /* srv-conn.c */
-#define WA_SERVICE_USER "wso2-alloc"
 void wa_conn_start(struct wa_daemon *d);
 void wa_conn_accept(uv_stream_t *server, int status);
 /* Takes text (one line, malloc'd). */
