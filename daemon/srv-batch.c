@@ -244,4 +244,6 @@ wa_batch_check_cb(uv_check_t *h)
 
 	wa_batch_commit(d);
 	wa_kernel_sync(d);
+	/* The next iteration's requests get a new time budget. */
+	d->turn_ns = 0;
 }

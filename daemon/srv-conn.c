@@ -1,10 +1,11 @@
 /*
- * srv-conn.c: one client connection: credentials, newline framing,
- * in-order responses, limits.  Nothing a client sends can stop the
- * daemon: a bad line gets an error and the connection stays usable; only
- * an oversized line, an idle timeout or a client that never reads its
- * answers closes it.
+ * srv-conn.c: one client connection: credentials, admission, newline
+ * framing, in-order responses, turns and backpressure.  Nothing a client
+ * sends can stop the daemon: a bad line gets an error and the connection
+ * stays usable; only an oversized line, a client that hung up, or one
+ * that takes neither requests nor answers for a while closes it.
  */
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -12,9 +13,19 @@
 #include "jsonout.h"
 #include "srv.h"
 
-/* A client whose answers pile up this far beyond what the kernel's
- * socket buffer took (it does not read them) is dropped. */
-#define WA_MAX_BACKLOG (4 * 1024 * 1024)
+/* A connection's requests wait while more than this of its answers is
+ * unwritten, and go on once half of it is: whatever it pipelines, it
+ * holds at most this plus its largest answer. */
+#define WA_OUT_HIGH (1024 * 1024)
+#define WA_OUT_LOW (WA_OUT_HIGH / 2)
+/* Such a connection is closed when its client takes none of them for
+ * this long (or the idle timeout, if shorter). */
+#define WA_STALL_SECS 30
+/* A connection's turn: this many lines at most, then the next one's. */
+#define WA_TURN_LINES 32
+/* The lines of one loop iteration, all connections together, stop after
+ * this long: a signal, a new client and the commit wait no longer. */
+#define WA_TURN_BUDGET_NS (20 * 1000 * 1000)
 #define WA_READ_CHUNK 65536
 
 struct wa_conn {
@@ -23,11 +34,18 @@ struct wa_conn {
 	struct wa_daemon *d;
 	struct wa_peer peer;
 	char *in;
-	size_t inlen, incap;
-	int refs;               /* handles open + batch entries + writes */
+	size_t inoff, inlen, incap; /* lines not yet run: in[inoff, inlen) */
+	size_t owed;            /* bytes of answers made, not yet written */
+	uint64_t handed;        /* bytes ever given to uv_write */
+	uint64_t drained;       /* of those, written as the timer started */
+	int refs;               /* handles, batch entries, writes, queue */
 	bool closing;
-	bool eof;               /* the client shut down its side */
+	bool eof;               /* no more input: shut down, or too long */
+	bool reading;
+	bool queued;            /* in the run queue */
+	bool full;              /* waits for its answers to drain */
 	struct wa_conn *prev, *next;
+	struct wa_conn *rnext;  /* run queue */
 };
 
 struct wa_write {
@@ -37,6 +55,8 @@ struct wa_write {
 	char *buf;
 };
 
+static void wa_conn_next(struct wa_conn *c);
+static void wa_conn_touch(struct wa_conn *c);
 
 void
 wa_conn_ref(struct wa_conn *c)
@@ -81,28 +101,65 @@ wa_conn_close(struct wa_conn *c)
 	uv_close((uv_handle_t *)&c->idle, wa_conn_closed);
 }
 
+/* Bytes of the answers the client has taken so far. */
+static uint64_t
+wa_conn_drained(struct wa_conn *c)
+{
+	return c->handed -
+	    uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe);
+}
+
+/* Closed when nothing moved since the timer started: no request, and
+ * not a byte of the answers it is owed taken. */
 static void
 wa_conn_idle(uv_timer_t *t)
 {
-	wa_conn_close(t->data);
+	struct wa_conn *c = t->data;
+
+	if (c->queued || (c->owed > 0 && wa_conn_drained(c) != c->drained)) {
+		wa_conn_touch(c);
+		return;
+	}
+	if (c->owed > 0)
+		wa_log(WA_LOG_NOTICE, "pid %ld does not read its answers: "
+		    "connection closed", (long)c->peer.pid);
+	wa_conn_close(c);
 }
 
+/* Start waiting for something to move: the idle timeout, or less when
+ * the connection's requests wait for its answers to drain. */
 static void
 wa_conn_touch(struct wa_conn *c)
 {
-	if (c->d->cfg.idle_timeout > 0 && !c->closing)
-		uv_timer_start(&c->idle, wa_conn_idle,
-		    (uint64_t)c->d->cfg.idle_timeout * 1000, 0);
+	unsigned secs = c->d->cfg.idle_timeout;
+
+	if (c->full && (secs == 0 || secs > WA_STALL_SECS))
+		secs = WA_STALL_SECS;
+	if (c->closing)
+		return;
+	if (secs == 0) {
+		uv_timer_stop(&c->idle);
+		return;
+	}
+	c->drained = wa_conn_drained(c);
+	uv_timer_start(&c->idle, wa_conn_idle, (uint64_t)secs * 1000, 0);
 }
 
 static void
 wa_write_done(uv_write_t *req, int status)
 {
 	struct wa_write *w = (struct wa_write *)req;
+	struct wa_conn *c = w->conn;
 
+	c->owed -= w->len;
 	if (status != 0)
-		wa_conn_close(w->conn);
-	wa_conn_unref(w->conn);
+		wa_conn_close(c);
+	else if (c->full && c->owed <= WA_OUT_LOW) {
+		c->full = false;
+		wa_conn_touch(c);
+		wa_conn_next(c);
+	}
+	wa_conn_unref(c);
 	free(w->buf);
 	free(w);
 }
@@ -135,14 +192,19 @@ wa_conn_send(struct wa_conn *c, char *text, size_t len, bool close_after)
 		wa_conn_close(c);
 		return;
 	}
+	c->handed += len;
 	if (close_after)
 		wa_conn_close(c);
-	else if (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) >
-	    WA_MAX_BACKLOG) {
-		wa_log(WA_LOG_NOTICE, "pid %ld does not read its answers: "
-		    "connection closed", (long)c->peer.pid);
-		wa_conn_close(c);
-	}
+}
+
+/* Every answer goes through here: owed until it is written. */
+static void
+wa_conn_answer(struct wa_conn *c, struct wa_answer *a, int flags)
+{
+	c->owed += a->len;
+	if (c->owed > WA_OUT_HIGH)
+		c->full = true;
+	wa_batch_respond(c->d, c, a, flags);
 }
 
 static void
@@ -157,7 +219,23 @@ wa_conn_line(struct wa_conn *c, const char *line, size_t len)
 		return;
 	wa_dispatch(c->d, &c->peer, line, len, &flags, &a);
 	c->d->requests++;
-	wa_batch_respond(c->d, c, &a, flags);
+	wa_conn_answer(c, &a, flags);
+}
+
+static void wa_conn_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b);
+static void wa_conn_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b);
+
+static void
+wa_conn_reading(struct wa_conn *c, bool on)
+{
+	if (c->closing || c->reading == on)
+		return;
+	c->reading = on;
+	if (!on)
+		uv_read_stop((uv_stream_t *)&c->pipe);
+	else if (uv_read_start((uv_stream_t *)&c->pipe, wa_conn_alloc,
+	    wa_conn_read) != 0)
+		wa_conn_close(c);
 }
 
 /* The answer goes out (after the batch commits if one is open), then
@@ -170,9 +248,139 @@ wa_conn_too_large(struct wa_conn *c)
 
 	wa_answer_error(&a, NULL, WA_ETOOLARGE, "request longer than 65536 "
 	    "bytes: connection closed");
-	uv_read_stop((uv_stream_t *)&c->pipe);
-	c->inlen = 0;
-	wa_batch_respond(c->d, c, &a, WA_RESP_CLOSE);
+	wa_conn_reading(c, false);
+	c->inoff = c->inlen = 0;
+	c->eof = true;
+	wa_conn_answer(c, &a, WA_RESP_CLOSE);
+}
+
+/* Whether this loop iteration's time for requests is spent; the first
+ * request of an iteration starts its clock. */
+static bool
+wa_conn_spent(struct wa_daemon *d)
+{
+	uint64_t now = uv_hrtime();
+
+	if (d->turn_ns == 0)
+		d->turn_ns = now;
+	return now - d->turn_ns > WA_TURN_BUDGET_NS;
+}
+
+/* A client that closed its socket reads no answer: its requests are not
+ * run.  One that only shut down its writing side gets them all. */
+static bool
+wa_conn_hungup(struct wa_conn *c)
+{
+	struct pollfd p = { .events = 0 };
+	uv_os_fd_t fd;
+
+	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) != 0)
+		return true;
+	p.fd = fd;
+	if (poll(&p, 1, 0) != 1 || !(p.revents & (POLLHUP | POLLERR)))
+		return false;
+	wa_log(WA_LOG_DEBUG, "pid %ld hung up: %zu bytes of its requests "
+	    "not run", (long)c->peer.pid, c->inlen - c->inoff);
+	return true;
+}
+
+/* One turn: up to WA_TURN_LINES of c's lines, while its answers fit
+ * and the iteration has time left. */
+static void
+wa_conn_turn(struct wa_conn *c)
+{
+	char *p, *nl;
+	size_t len;
+
+	for (int n = 0; n < WA_TURN_LINES && !c->closing && !c->full &&
+	    c->inoff < c->inlen && !wa_conn_spent(c->d); n++) {
+		p = c->in + c->inoff;
+		if ((nl = memchr(p, '\n', c->inlen - c->inoff)) == NULL)
+			break;
+		len = (size_t)(nl - p);
+		if (len > WA_MAX_LINE - 1) {
+			wa_conn_too_large(c);
+			return;
+		}
+		c->inoff += len + 1;
+		wa_conn_line(c, p, len);
+	}
+	wa_conn_next(c);
+}
+
+/* The queued connections, a turn each in order, while the iteration
+ * has time; those queued again wait for the next iteration. */
+static void
+wa_conn_runner(uv_idle_t *h)
+{
+	struct wa_daemon *d = h->data;
+	struct wa_conn *c, *last = d->runq_tail;
+	bool end;
+
+	while ((c = d->runq) != NULL) {
+		if ((d->runq = c->rnext) == NULL)
+			d->runq_tail = NULL;
+		c->queued = false;
+		end = c == last;
+		if (!c->closing && wa_conn_hungup(c))
+			wa_conn_close(c);
+		else
+			wa_conn_turn(c);
+		wa_conn_unref(c);
+		if (end || wa_conn_spent(d))
+			break;
+	}
+	if (d->runq == NULL)
+		uv_idle_stop(h);
+}
+
+static void
+wa_conn_enqueue(struct wa_conn *c)
+{
+	struct wa_daemon *d = c->d;
+
+	if (c->queued)
+		return;
+	c->queued = true;
+	c->rnext = NULL;
+	wa_conn_ref(c);
+	if (d->runq_tail != NULL)
+		d->runq_tail->rnext = c;
+	else
+		d->runq = c;
+	d->runq_tail = c;
+	uv_idle_start(&d->runner, wa_conn_runner);
+}
+
+/*
+ * After a turn, or once its answers drained: c reads while it has no
+ * whole line left, waits in the run queue while it has, and does
+ * neither while its answers wait for the client.
+ */
+static void
+wa_conn_next(struct wa_conn *c)
+{
+	bool line;
+
+	if (c->closing)
+		return;
+	line = c->inoff < c->inlen &&
+	    memchr(c->in + c->inoff, '\n', c->inlen - c->inoff) != NULL;
+	if (!line && c->inlen - c->inoff > WA_MAX_LINE - 1) {
+		wa_conn_too_large(c);
+		return;
+	}
+	/* Nothing left: an idle connection keeps no buffer. */
+	if (c->inoff == c->inlen) {
+		free(c->in);
+		c->in = NULL;
+		c->inoff = c->inlen = c->incap = 0;
+	}
+	wa_conn_reading(c, !line && !c->full && !c->eof);
+	if (c->full)
+		wa_conn_touch(c);
+	else if (line)
+		wa_conn_enqueue(c);
 }
 
 static void
@@ -182,6 +390,12 @@ wa_conn_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
 	char *n;
 
 	(void)hint;
+	/* What is left is part of a line: to the front. */
+	if (c->inoff > 0) {
+		memmove(c->in, c->in + c->inoff, c->inlen - c->inoff);
+		c->inlen -= c->inoff;
+		c->inoff = 0;
+	}
 	if (c->incap - c->inlen < WA_READ_CHUNK) {
 		n = realloc(c->in, c->inlen + WA_READ_CHUNK);
 		if (n == NULL) {
@@ -198,8 +412,6 @@ static void
 wa_conn_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
 	struct wa_conn *c = s->data;
-	size_t start = 0, i;
-	char *nl;
 
 	(void)b;
 	if (n < 0) {
@@ -209,7 +421,7 @@ wa_conn_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 		 * out first: "send, shut down, read" is a fine client.
 		 */
 		if (n == UV_EOF && c->refs > 2) {
-			uv_read_stop(s);
+			wa_conn_reading(c, false);
 			c->eof = true;
 			return;
 		}
@@ -219,33 +431,8 @@ wa_conn_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	if (n == 0)
 		return;
 	wa_conn_touch(c);
-	i = c->inlen;
 	c->inlen += (size_t)n;
-	while ((nl = memchr(c->in + i, '\n', c->inlen - i)) != NULL) {
-		size_t end = (size_t)(nl - c->in);
-
-		if (end - start > WA_MAX_LINE - 1) {
-			wa_conn_too_large(c);
-			return;
-		}
-		wa_conn_line(c, c->in + start, end - start);
-		if (c->closing || c->inlen == 0)
-			return;
-		start = end + 1;
-		i = start;
-	}
-	if (c->inlen - start > WA_MAX_LINE - 1) {
-		wa_conn_too_large(c);
-		return;
-	}
-	memmove(c->in, c->in + start, c->inlen - start);
-	c->inlen -= start;
-	/* Keep the buffer small between requests. */
-	if (c->inlen == 0 && c->incap > 4 * WA_READ_CHUNK) {
-		free(c->in);
-		c->in = NULL;
-		c->incap = 0;
-	}
+	wa_conn_turn(c);
 }
 
 static void
@@ -266,10 +453,31 @@ wa_conn_peer(struct wa_conn *c)
 	}
 }
 
+/* Root, the daemon's own user and the service user always get in; any
+ * other uid within the connection limit and its own share of it. */
+static const char *
+wa_conn_refusal(struct wa_daemon *d, const struct wa_conn *c)
+{
+	uid_t uid = c->peer.uid;
+	size_t mine = 0;
+
+	if (uid == 0 || uid == d->self_uid || uid == d->service_uid)
+		return NULL;
+	if (d->nconns > d->cfg.max_conns)
+		return "too many connections";
+	for (const struct wa_conn *o = d->conns; o != NULL; o = o->next)
+		if (o != c && o->peer.uid == uid &&
+		    ++mine >= d->cfg.max_conns_uid)
+			return "too many connections from this user";
+	return NULL;
+}
+
 void
 wa_conn_accept(uv_stream_t *server, int status)
 {
 	struct wa_daemon *d = server->data;
+	struct wa_answer a;
+	const char *why;
 	struct wa_conn *c;
 
 	if (status != 0 || d->stopping)
@@ -292,20 +500,35 @@ wa_conn_accept(uv_stream_t *server, int status)
 		return;
 	}
 	wa_conn_peer(c);
-	if (d->nconns > d->cfg.max_conns) {
-		struct wa_answer a;
-
-		wa_answer_error(&a, NULL, WA_EBUSY, "too many connections");
-		wa_conn_send(c, a.text, a.len, true);
+	if ((why = wa_conn_refusal(d, c)) != NULL) {
+		wa_answer_error(&a, NULL, WA_EBUSY, why);
+		wa_conn_answer(c, &a, WA_RESP_CLOSE);
 		return;
 	}
 	wa_conn_touch(c);
-	uv_read_start((uv_stream_t *)&c->pipe, wa_conn_alloc, wa_conn_read);
+	wa_conn_reading(c, true);
 }
 
 void
+wa_conn_start(struct wa_daemon *d)
+{
+	uv_idle_init(d->loop, &d->runner);
+	d->runner.data = d;
+}
+
+/* Lines read and not yet run are dropped with their connections. */
+void
 wa_conn_close_all(struct wa_daemon *d)
 {
+	struct wa_conn *c;
+
+	while ((c = d->runq) != NULL) {
+		d->runq = c->rnext;
+		c->queued = false;
+		wa_conn_unref(c);
+	}
+	d->runq_tail = NULL;
+	uv_close((uv_handle_t *)&d->runner, NULL);
 	while (d->conns != NULL)
 		wa_conn_close(d->conns);
 }

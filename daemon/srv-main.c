@@ -2,13 +2,16 @@
  * srv-main.c: wso2-allocd's entry point: options, paths, start-up, the
  * event loop, signals and an orderly stop.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <malloc.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "srv.h"
@@ -25,7 +28,8 @@ wa_usage(FILE *f)
 "usage: wso2-allocd [--user] [--socket PATH] [--db PATH] [--catalog DIR]...\n"
 "                   [--sync full|normal] [--group NAME] [--exclude PORTS]\n"
 "                   [--min-offset N] [--max-offset N] [--port-ceiling N]\n"
-"                   [--max-connections N] [--idle-timeout SECS]\n"
+"                   [--max-connections N] [--max-connections-per-uid N]\n"
+"                   [--idle-timeout SECS]\n"
 "                   [--history-max-age DUR] [--history-max-events N]\n"
 "                   [--allow-ephemeral] [--log-level LEVEL] [--foreground]\n"
 "\n"
@@ -46,7 +50,10 @@ wa_usage(FILE *f)
 "  --port-ceiling N   highest port granted (default: below the ephemeral range)\n"
 "  --allow-ephemeral  let ports go up to 65535 (each such lease is warned)\n"
 "  --max-connections N  clients at once (default 1024; beyond: busy)\n"
-"  --idle-timeout SECS  close a silent connection (default 300; 0: never)\n"
+"  --max-connections-per-uid N  of one user (default 128); root, the\n"
+"                     daemon's user and wso2-alloc are never refused\n"
+"  --idle-timeout SECS  close a connection on which nothing moves, not even\n"
+"                     its answers (default 300; 0: never)\n"
 "  --history-max-age DUR  prune events older than DUR (30d, 12h; default\n"
 "                     180d; 0: never)\n"
 "  --history-max-events N  keep the newest N events (default %ld; 0: all)\n"
@@ -91,6 +98,7 @@ wa_options(struct wa_config *c, int argc, char **argv)
 		{ "max-offset", required_argument, NULL, 'M' },
 		{ "port-ceiling", required_argument, NULL, 'P' },
 		{ "max-connections", required_argument, NULL, 'C' },
+		{ "max-connections-per-uid", required_argument, NULL, 'K' },
 		{ "idle-timeout", required_argument, NULL, 'i' },
 		{ "reserve-kernel-ports", no_argument, NULL, 'R' },
 		{ "history-max-age", required_argument, NULL, 'A' },
@@ -105,6 +113,7 @@ wa_options(struct wa_config *c, int argc, char **argv)
 
 	c->sync = WA_SYNC_FULL;
 	c->max_conns = 1024;
+	c->max_conns_uid = 128;
 	c->idle_timeout = 300;
 	c->min_offset = 0;
 	c->max_offset = WA_OFFSET_MAX;
@@ -146,15 +155,17 @@ wa_options(struct wa_config *c, int argc, char **argv)
 				return 64;
 			}
 			break;
-		case 'm': case 'M': case 'P': case 'C': case 'i':
-			if (wa_num(argv[optind - 1], optarg, ch == 'C' ? 1 : 0,
-			    ch == 'C' ? 100000 : ch == 'i' ? 86400 : 65535,
-			    &v) != 0)
+		case 'm': case 'M': case 'P': case 'C': case 'K': case 'i':
+			if (wa_num(argv[optind - 1], optarg,
+			    ch == 'C' || ch == 'K' ? 1 : 0,
+			    ch == 'C' || ch == 'K' ? 100000 : ch == 'i' ? 86400 :
+			    65535, &v) != 0)
 				return 64;
 			if (ch == 'm') c->min_offset = (int)v;
 			else if (ch == 'M') c->max_offset = (int)v;
 			else if (ch == 'P') c->port_ceiling = (int)v;
 			else if (ch == 'C') c->max_conns = (size_t)v;
+			else if (ch == 'K') c->max_conns_uid = (size_t)v;
 			else c->idle_timeout = (unsigned)v;
 			break;
 		case 'A':
@@ -237,6 +248,33 @@ wa_paths(struct wa_daemon *d)
 	return rc;
 }
 
+/*
+ * Every connection is a descriptor: the soft limit goes up to the hard
+ * one.  Who always gets in: root, our own user, the service user (root
+ * again when it does not exist).
+ */
+static void
+wa_limits(struct wa_daemon *d)
+{
+	struct passwd *pw;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			wa_log(WA_LOG_WARNING, "cannot raise the open files "
+			    "limit: %s", strerror(errno));
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur < d->cfg.max_conns + 64)
+		wa_log(WA_LOG_WARNING, "open files limit %llu: fewer than "
+		    "--max-connections %zu clients fit",
+		    (unsigned long long)rl.rlim_cur, d->cfg.max_conns);
+	d->self_uid = geteuid();
+	d->service_uid = (pw = getpwnam(WA_SERVICE_USER)) != NULL ?
+	    pw->pw_uid : 0;
+}
+
 static void
 wa_close_walk(uv_handle_t *h, void *arg)
 {
@@ -253,7 +291,8 @@ wa_stop(struct wa_daemon *d, const char *why)
 	d->stopping = true;
 	wa_log(WA_LOG_NOTICE, "%s: stopping", why);
 	wa_notify("STOPPING=1");
-	/* Requests already read are answered and committed first. */
+	/* What ran is committed; lines read but not run are dropped with
+	 * their connections, so the stop waits for one iteration at most. */
 	wa_batch_commit(d);
 	wa_refused_stop(d);
 	uv_close((uv_handle_t *)&d->listener, NULL);
@@ -308,6 +347,7 @@ main(int argc, char **argv)
 	mallopt(M_TOP_PAD, 4 << 20);
 	mallopt(M_TRIM_THRESHOLD, 16 << 20);
 	wa_log_init();
+	wa_limits(&d);
 	if (wa_paths(&d) != 0)
 		return 1;
 	err[0] = '\0';
@@ -327,6 +367,7 @@ main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	wa_conn_start(&d);
 	uv_check_init(loop, &d.committer);
 	d.committer.data = &d;
 	uv_check_start(&d.committer, wa_batch_check_cb);

@@ -107,6 +107,7 @@ struct wa_config {
 	const char *exclude;
 	enum wa_sync sync;
 	size_t max_conns;
+	size_t max_conns_uid;       /* of one uid (not root's, not ours) */
 	unsigned idle_timeout;      /* seconds */
 	int min_offset, max_offset, port_ceiling;
 	bool reserve_kernel_ports;
@@ -129,6 +130,10 @@ struct wa_daemon {
 	bool stopping;
 	size_t nconns;
 	struct wa_conn *conns;      /* every open connection */
+	struct wa_conn *runq, *runq_tail;  /* lines waiting for a turn */
+	uv_idle_t runner;
+	uint64_t turn_ns;           /* when this iteration's lines began */
+	uid_t self_uid, service_uid;       /* never refused a connection */
 	struct wa_batch batch;
 	uv_pipe_t listener;
 	uv_check_t committer;
@@ -201,6 +206,7 @@ void wa_listen_remove(struct wa_daemon *d);
 void wa_notify(const char *state);
 
 /* srv-conn.c */
+void wa_conn_start(struct wa_daemon *d);
 void wa_conn_accept(uv_stream_t *server, int status);
 /* Takes text (one line, malloc'd). */
 void wa_conn_send(struct wa_conn *c, char *text, size_t len,

@@ -84,8 +84,8 @@ check "a show pipelined after a lease sees it" [ "$(grep -c '"state":"active"' "
 for i in $(seq 1 60); do printf '{"op":"release","name":"pipe-%d"}\n' "$i"; done | raw --bytes >/dev/null
 # Send, shut down the writing side, read: every answer still comes, also
 # when the answers are still queued for writing at the shutdown (four
-# catalogs: 0.9 MB, more than the socket buffer, less than the backlog
-# limit) or wait for the batch's commit.
+# catalogs: 0.9 MB, more than the socket buffer) or wait for the batch's
+# commit.
 big=$(for i in 1 2 3 4; do echo '{"op":"products"}'; done | raw --bytes | grep -c '"ok":true' || true)
 check "answers queued at the client's shutdown are still written ($big/4)" [ "$big" -eq 4 ]
 for i in $(seq 1 60); do
@@ -112,7 +112,8 @@ check "bad input changed nothing in the ledger" [ "$before" = "$after" ]
 
 ulimit -n 4096
 held=$("$BIN/wa_raw" "$SOCK" --hold 2000 1)
-check "2,000 connections at once: the excess is told busy ($held)" bash -c 'set -- $0; [ "$2" -eq 2000 ] && [ "$4" -ge 900 ]' "$held"
+# Root is never refused (test_daemon_fair.sh: other users' limits).
+check "2,000 connections from root at once: none told busy ($held)" bash -c 'set -- $0; [ "$2" -eq 2000 ] && [ "$4" -eq 0 ]' "$held"
 check "still serving after 2,000 connections" contains "$(echo '{"op":"ping"}' | raw)" '"ok":true'
 
 # Ownership: another uid may read but not release root's lease.
