@@ -446,10 +446,65 @@ wa_ledger_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 	return SQLITE_OK;
 }
 
+/*
+ * The name the ledger opens with: 1 for a URI, 0 for the plain path.  A reader (the client with the daemon
+ * down) may lack write access to the directory: a group member of a
+ * 0640 ledger under a 0750 directory.  SQLite then cannot make the WAL
+ * index, so a ledger whose log is empty (a clean stop removes it) opens
+ * immutable, and one with a log opens read-only, which reads an
+ * existing index it may not write.
+ */
+static int
+wa_ledger_uri(const struct wa_ledger *l, char *buf, size_t len)
+{
+	char dir[PATH_MAX], wal[PATH_MAX + 8], *slash;
+	const char *query = "";
+	struct stat st;
+	size_t n = 0;
+
+	if (l->readonly) {
+		snprintf(dir, sizeof dir, "%s", l->path);
+		slash = strrchr(dir, '/');
+		if (slash == dir)
+			dir[1] = '\0';
+		else if (slash != NULL)
+			*slash = '\0';
+		else
+			snprintf(dir, sizeof dir, ".");
+		snprintf(wal, sizeof wal, "%s-wal", l->path);
+		if (access(dir, W_OK) != 0)
+			query = stat(wal, &st) == 0 && st.st_size > 0 ?
+			    "?mode=ro" : "?immutable=1";
+	}
+	if (*query == '\0') {
+		/* Everyone else opens the plain path, as before. */
+		if (strlen(l->path) >= len)
+			return WA_EINVAL;
+		snprintf(buf, len, "%s", l->path);
+		return 0;
+	}
+	n = (size_t)snprintf(buf, len, "file:");
+	for (const unsigned char *p = (const unsigned char *)l->path; *p;
+	    p++) {
+		if (n + 4 >= len)
+			return WA_EINVAL;
+		/* Only what a URI would read as syntax is escaped. */
+		if (*p == '%' || *p == '?' || *p == '#' || *p <= ' ')
+			n += (size_t)snprintf(buf + n, len - n, "%%%02X", *p);
+		else
+			buf[n++] = (char)*p;
+	}
+	if (n + strlen(query) + 1 > len)
+		return WA_EINVAL;
+	snprintf(buf + n, len - n, "%s", query);
+	return 1;
+}
+
 int
 wa_ledger_open(struct wa_ledger **out, const char *path,
     const struct wa_ledger_opts *o, char *err, size_t errlen)
 {
+	char uri[PATH_MAX * 3 + 32];
 	struct wa_ledger *l;
 	char dummy[8];
 	int rc, flags;
@@ -477,7 +532,13 @@ wa_ledger_open(struct wa_ledger **out, const char *path,
 	flags = (l->readonly ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
 	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
-	if ((rc = sqlite3_open_v2(path, &l->db, flags, NULL)) != SQLITE_OK) {
+	if ((rc = wa_ledger_uri(l, uri, sizeof uri)) < 0) {
+		snprintf(err, errlen, "ledger %s: path too long", path);
+		goto out;
+	}
+	if (rc == 1)
+		flags |= SQLITE_OPEN_URI;
+	if ((rc = sqlite3_open_v2(uri, &l->db, flags, NULL)) != SQLITE_OK) {
 		snprintf(err, errlen, "ledger %s: %s", path,
 		    l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(rc));
 		rc = wa_sqlite_err(rc);

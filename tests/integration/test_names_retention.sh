@@ -150,4 +150,10 @@ for f in "$DB" "$DB-wal" "$DB-shm" "$DB.lock"; do
 	    [ "$(stat -c %a:%G "$f")" = 640:nogroup ]
 done
 stop_daemon
+# A group member reads the stopped daemon's ledger through the group bit,
+# in a directory it may not write (SQLite's -shm cannot be made there).
+expect_rc 0 "a group member reads the stopped daemon's 0640 ledger offline" \
+    setpriv --reuid=4242 --regid="$(getent group nogroup | cut -d: -f3)" --clear-groups \
+    env HOME=/ "$BIN/wso2-alloc" --socket "$SOCK" --db "$DB" list
+check "it lists the group daemon's lease" grep -q '^g1 ' "$T/out"
 finish
