@@ -10,10 +10,10 @@ static int
 wa_ports_exec(struct wa_cli *cli, int argc, char **argv)
 {
 	static const char *const hdr[] = { "PORT", "PROTO", "NAME", "LEASE",
-	    "PRODUCT" };
+	    "PRODUCT", "OFFSET" };
 	json_t *req = json_pack("{ss}", "op", "ports"), *resp, *p;
 	struct wa_table *t;
-	char port[16];
+	char port[16], offset[16];
 	size_t i;
 	int ch, rc;
 
@@ -34,9 +34,9 @@ wa_ports_exec(struct wa_cli *cli, int argc, char **argv)
 		json_object_del(resp, "ok");
 		wa_json_print(resp);
 	} else {
-		t = wa_table_new(hdr, 5);
+		t = wa_table_new(hdr, 6);
 		json_array_foreach(json_object_get(resp, "ports"), i, p) {
-			const char *row[5];
+			const char *row[6];
 
 			snprintf(port, sizeof port, "%lld",
 			    wa_json_int(p, "port", 0));
@@ -45,6 +45,9 @@ wa_ports_exec(struct wa_cli *cli, int argc, char **argv)
 			row[2] = wa_json_str(p, "name");
 			row[3] = wa_json_str(p, "lease");
 			row[4] = wa_json_str(p, "product");
+			snprintf(offset, sizeof offset, "%lld",
+			    wa_json_int(p, "offset", 0));
+			row[5] = offset;
 			wa_table_add(t, row);
 		}
 		wa_table_print(t, stdout);

@@ -13,7 +13,7 @@ wa_ports_one(void *arg, const struct wa_instance *in)
 	struct wa_ports_ctx *c = arg;
 
 	for (size_t i = 0; i < in->nports; i++)
-		json_array_append_new(c->ports, json_pack("{sisssssssi}",
+		json_array_append_new(c->ports, json_pack("{sisssssssssi}",
 		    "port", in->ports[i].port,
 		    "proto", wa_proto_name(in->ports[i].proto),
 		    "name", in->ports[i].name, "lease", in->name,

@@ -58,7 +58,11 @@ expect_rc 0 "who --json" cli --json who 9443/tcp
 check "who --json fields" bash -c 'for f in port proto port_name bound lease; do grep -q "\"$f\"" "$0" || exit 1; done' "$T/out"
 expect_rc 1 "who on a free port: not found" cli who 1/udp
 expect_rc 0 "ports" cli ports
+check "ports table names the product and offset of each port" bash -c 'head -1 "$0" | grep -q "^PORT  *PROTO  *NAME  *LEASE  *PRODUCT  *OFFSET$" &&
+    grep -Eq "^9443  *tcp  *servlet-https  *a1  *apim-4  *0$" "$0" && ! grep -q " - " "$0"' "$T/out"
 expect_rc 0 "ports --json" cli --json ports --product apim
+check "ports --json: product a string, offset a number" grep -q '"product": "apim-4",' "$T/out"
+check "ports --json: offset" grep -Eq '"offset": [0-9]+' "$T/out"
 expect_rc 0 "products" cli products
 expect_rc 0 "products mi shows its ports" cli products mi
 check "products mi lists passthrough-http" grep -q passthrough-http "$T/out"
