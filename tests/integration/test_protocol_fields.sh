@@ -24,7 +24,10 @@ check "docs/protocol.md documents exactly the daemon's ops" \
     diff "$T/ops.daemon" "$T/ops.doc"
 
 start_daemon
-sleep 300 & SLEEPER=$!
+# Helpers named under $T, so lib.sh's cleanup ends them if a check fails.
+ln -s "$(command -v sleep)" "$T/sleeper"
+ln -s "$BIN/wa_raw" "$T/listener"
+"$T/sleeper" 300 >/dev/null 2>&1 & SLEEPER=$!
 ask '{"op":"ping","id":1}' \
     '{"op":"status","id":"s1"}' \
     '{"op":"lease","product":"apim-4","name":"a","offset":0,"ttl":3600,"labels":{"team":"qa"},"id":[1,2]}' \
@@ -35,8 +38,8 @@ ask '{"op":"ping","id":1}' \
     '{"op":"lease","product":"apim-4","offset":70000}'
 
 # A foreign process binds a's 9443 and the free 9493.
-"$BIN/wa_raw" --listen 9443 300 >"$T/l1" & L1=$!
-"$BIN/wa_raw" --listen 9493 300 >"$T/l2" & L2=$!
+"$T/listener" --listen 9443 300 >"$T/l1" 2>&1 & L1=$!
+"$T/listener" --listen 9493 300 >"$T/l2" 2>&1 & L2=$!
 # The daemon's view of the host is up to 100 ms old: until it sees 9493,
 # the lease is granted (and given back).
 HOSTREQ='{"op":"lease","product":"is-7","name":"h","offset":50}'

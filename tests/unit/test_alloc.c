@@ -657,6 +657,62 @@ test_hold_all_or_nothing(void **state)
 	    (uint16_t)wa_port_effective(apim.d[3], 2), NULL), WA_HOLD_LEASE);
 }
 
+/* API-M 2.6's Key Manager Thrift server is on by default: at offset 1
+ * its 10398 is IS 5's embedded LDAP at offset 9 (10389 + 9). */
+static void
+test_apim26_thrift_vs_is5(void **state)
+{
+	struct wa_fix *f = *state;
+	struct wa_alloc_result r;
+	struct wa_sel am, is;
+
+	wa_select(&am, "apim-2.6", NULL);
+	wa_select(&is, "is-5", NULL);
+	assert_true(wa_has_port(&am, 1, WA_TCP, 10398));
+	assert_true(wa_has_port(&is, 9, WA_TCP, 10398));
+	f->o.requested = 1;
+	assert_int_equal(wa_take(f, &am, 1, NULL), 1);
+	f->o.requested = 9;
+	assert_int_equal(wa_alloc_find(f->m, is.d, is.n, &f->o, &r),
+	    WA_ECONFLICT);
+	assert_int_equal(r.conflict.port, 10398);
+	assert_int_equal(r.conflict.holder, 1);
+	f->o.requested = -1;
+	assert_int_not_equal(wa_take(f, &is, 2, NULL), 9);
+}
+
+/* Each Carbon-5 runtime of one home, leased at its shipped offset, holds
+ * what it binds there: the EI Analytics portal 9645, its server 9444. */
+static void
+test_carbon5_runtimes(void **state)
+{
+	struct wa_fix *f = *state;
+	struct wa_sel srv, portal, dash;
+	struct wa_alloc_result r;
+	int so, po;
+
+	wa_select(&srv, "ei-analytics-7", NULL);
+	wa_select(&portal, "ei-analytics-7-portal", NULL);
+	so = srv.p->internal_offset;
+	po = portal.p->internal_offset;
+	assert_true(wa_has_port(&portal, po, WA_TCP, 9645));
+	assert_false(wa_has_port(&portal, po, WA_TCP, 9644));
+	assert_false(wa_has_port(&srv, so, WA_TCP, 9644));
+	assert_true(wa_has_port(&srv, so, WA_TCP, 9444));
+	assert_true(wa_has_port(&srv, so, WA_TCP, 9612));
+	f->o.requested = so;
+	assert_int_equal(wa_take(f, &srv, 1, NULL), so);
+	f->o.requested = po;
+	assert_int_equal(wa_take(f, &portal, 2, NULL), po);
+	/* API-M Analytics' dashboard at 5 (9640 + 5) needs the portal's 9645. */
+	wa_select(&dash, "apim-analytics-dashboard", NULL);
+	f->o.requested = 5;
+	assert_int_equal(wa_alloc_find(f->m, dash.d, dash.n, &f->o, &r),
+	    WA_ECONFLICT);
+	assert_int_equal(r.conflict.port, 9645);
+	assert_int_equal(r.conflict.holder, 2);
+}
+
 int
 main(void)
 {
@@ -677,6 +733,8 @@ main(void)
 		T(test_ceiling_and_ephemeral),
 		T(test_lowest_matches_naive),
 		T(test_hold_all_or_nothing),
+		T(test_apim26_thrift_vs_is5),
+		T(test_carbon5_runtimes),
 	};
 #undef T
 

@@ -163,6 +163,78 @@ test_shipped_catalog(void **state)
 	wa_catalog_free(cat);
 }
 
+/*
+ * What each runtime binds at its shipped configuration, read from the
+ * sources the product files cite: base + internal offset (for a port
+ * that shifts) must give it, and the server must get it by default.
+ */
+static const struct wa_shipped {
+	const char *product, *port;
+	int internal, effective;
+} wa_shipped[] = {
+	/* api-manager.xml: ThriftClient, EnableThriftServer true. */
+	{ "apim-2.6", "thrift-keymgt", 0, 10397 },
+	/* EI Analytics 7.1: server offset 1, portal offset 2. */
+	{ "ei-analytics-7", "mgmt-https", 1, 9444 },
+	{ "ei-analytics-7", "databridge-thrift-tcp", 1, 7612 },
+	{ "ei-analytics-7", "databridge-binary-tcp", 1, 9612 },
+	{ "ei-analytics-7-portal", "portal-https", 2, 9645 },
+	/* EI 6.4-6.6 analytics worker at 0: binary + offset + 1. */
+	{ "ei-6-analytics-sp", "worker-thrift-tcp", 0, 7612 },
+	{ "ei-6-analytics-sp", "worker-binary-tcp", 0, 9612 },
+	{ "ei-6-analytics-sp", "worker-binary-ssl", 0, 9712 },
+	{ "ei-6-analytics-sp", "dashboard-https", 0, 9643 },
+	/* API-M Analytics 2.6: msf4j 2.6.4, analytics-common 6.0.70. */
+	{ "apim-analytics-worker-2.6", "msf4j-https", 1, 9444 },
+	{ "apim-analytics-worker-2.6", "databridge-thrift-tcp", 1, 7612 },
+	{ "apim-analytics-worker-2.6", "databridge-binary-tcp", 1, 9613 },
+	{ "apim-analytics-worker-2.6", "databridge-binary-ssl", 1, 9713 },
+	{ "apim-analytics-manager-2.6", "msf4j-https", 2, 9543 },
+	/* API-M Analytics 3.x. */
+	{ "apim-analytics-worker", "msf4j-http", 1, 9091 },
+	{ "apim-analytics-worker", "msf4j-https", 1, 9444 },
+	{ "apim-analytics-worker", "databridge-binary-tcp", 1, 9612 },
+	{ "apim-analytics-dashboard", "dashboard-https", 3, 9643 },
+	/* Streaming Integrator 4.x server and tooling. */
+	{ "si-4", "https", 0, 9443 },
+	{ "si-4", "databridge-binary-tcp", 0, 9611 },
+	{ "si-tooling-4", "https", 3, 9743 },
+	{ "si-tooling-4", "http", 3, 9390 },
+	/* Carbon 4 for comparison: MI ships at 10. */
+	{ "mi-4", "passthrough-http", 10, 8290 },
+};
+
+static void
+test_shipped_ports(void **state)
+{
+	const char *dirs[1] = { WA_SOURCE_CATALOG };
+	const struct wa_shipped *w;
+	const struct wa_port_def *d;
+	const struct wa_product *p;
+	struct wa_catalog *cat;
+
+	(void)state;
+	assert_int_equal(wa_catalog_load(&cat, dirs, 1, NULL, 0), 0);
+	for (w = wa_shipped; w < wa_shipped + sizeof wa_shipped /
+	    sizeof *wa_shipped; w++) {
+		if ((p = wa_catalog_find(cat, w->product)) == NULL)
+			fail_msg("%s: not in the catalog", w->product);
+		if ((d = wa_product_port(p, w->port)) == NULL)
+			fail_msg("%s: no port %s", w->product, w->port);
+		if (p->internal_offset != w->internal)
+			fail_msg("%s: internal offset %d, ships with %d",
+			    p->id, p->internal_offset, w->internal);
+		if (d->port + (d->shifts ? w->internal : 0) != w->effective)
+			fail_msg("%s %s: %d at the shipped offset %d, binds %d",
+			    p->id, d->name, d->port + (d->shifts ?
+			    w->internal : 0), w->internal, w->effective);
+		if (d->open != WA_OPEN_DEFAULT)
+			fail_msg("%s %s: opened by default, not catalogued "
+			    "so", p->id, d->name);
+	}
+	wa_catalog_free(cat);
+}
+
 static void
 wa_expect_home(const struct wa_catalog *cat, const char *home,
     const char *id)
@@ -192,6 +264,10 @@ test_home_patterns(void **state)
 	    "ei-6-analytics-das");
 	wa_expect_home(cat, "/opt/wso2ei-6.6.0/wso2/analytics",
 	    "ei-6-analytics-sp");
+	wa_expect_home(cat, "/opt/wso2am-analytics-2.6.0",
+	    "apim-analytics-worker-2.6");
+	wa_expect_home(cat, "/opt/wso2am-analytics-3.2.0",
+	    "apim-analytics-worker");
 	/* A pattern's '*' stays within one component. */
 	assert_null(wa_catalog_match_home(cat, "/opt/wso2ei-6.6.0/x/wso2"));
 	wa_expect_home(cat, "wso2am-4.2.0", "apim-4");
@@ -476,6 +552,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shipped_catalog),
+		cmocka_unit_test(test_shipped_ports),
 		cmocka_unit_test(test_home_patterns),
 		cmocka_unit_test(test_good_file),
 		cmocka_unit_test(test_malformed_json),
