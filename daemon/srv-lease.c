@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "carbon.h"
+#include "homecheck.h"
 #include "procnet.h"
 #include "render.h"
 #include "srv.h"
@@ -453,7 +454,7 @@ wa_lease_grant(struct wa_req *r, bool adopt)
 	struct wa_alloc_opts o;
 	struct wa_alloc_result res;
 	unsigned long long start = 0;
-	char err[256];
+	char err[512];
 	size_t nsel = 0;
 	int rc;
 
@@ -469,6 +470,11 @@ wa_lease_grant(struct wa_req *r, bool adopt)
 	}
 	if (p->nports > 128) {
 		rc = wa_req_fail(r, WA_EINVAL, "%s has too many ports", p->id);
+		goto out;
+	}
+	if (a.home != NULL && wa_home_check(d->cat, p, a.home, r->peer.uid,
+	    err, sizeof err) != 0) {
+		rc = wa_req_fail(r, WA_EINVAL, "%s", err);
 		goto out;
 	}
 	if ((rc = wa_port_select(p, a.with, a.nwith, a.without, a.nwithout,

@@ -92,6 +92,13 @@ expect_rc 65 "invalid: offset out of range" cli lease --product apim --offset 70
 expect_rc 65 "invalid: bad duration" cli lease --product apim --ttl 5x
 expect_rc 65 "invalid: bad label" cli lease --product apim --label novalue
 expect_rc 65 "invalid: unknown port name" cli lease --product apim --with no-such-port
+am42="$T/homes/wso2am-4.2.0"; mkdir -p "$am42/repository/conf" "$am42/bin"
+touch "$am42/repository/conf/deployment.toml" "$am42/bin/api-manager.sh"
+expect_rc 65 "invalid: an mi lease on an API Manager home" cli lease --product mi --home "$am42"
+check "it says what the home looks like" grep -q "home $am42 looks like apim-4 (by its name, and it has repository/conf/deployment.toml and bin/api-manager.sh), not mi-4 (no conf/deployment.toml)" "$T/err"
+check "nothing was leased for it" bash -c '! "$0" list | grep -q wso2am-4.2.0' "$BIN/wso2-alloc"
+expect_rc 0 "the product the home is" cli lease --product apim --home "$am42"
+expect_rc 0 "released" cli release wso2am-4.2.0
 expect_rc 69 "unreachable: a socket nobody serves" cli -s "$T/nobody.sock" --no-start status
 expect_rc 0 "--help of a command" cli lease --help
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
