@@ -11,6 +11,7 @@
 #include "confedit.h"
 #include "safeio.h"
 #include "util.h"
+#include "xmlscan.h"
 
 static const struct option wa_config_opts[] = {
 	{ "home", required_argument, NULL, 'H' },
@@ -75,6 +76,24 @@ wa_config_write(const char *path, struct wa_safe_file *f, const char *edited)
 		return WA_EXIT_SOFTWARE;
 	}
 	return 0;
+}
+
+/* Why a carbon.xml edit was refused. */
+static void
+wa_config_xml_why(const char *text, int rc, char *why, size_t len)
+{
+	struct wa_xml_doc d;
+
+	if (rc == WA_ENOTFOUND)
+		snprintf(why, len, "no <Ports><Offset> element");
+	else if (rc == WA_EINVAL && wa_xml_read(text, strlen(text), &d) != 0)
+		snprintf(why, len, "not well-formed XML: %s", d.err);
+	else if (rc == WA_EINVAL)
+		snprintf(why, len, "<Offset> holds more than a number");
+	else
+		snprintf(why, len, "the edit does not read back as <Offset>");
+	if (rc == WA_EINVAL)
+		wa_xml_doc_free(&d);
 }
 
 /* Show (and write) one edit of one file; 0 when done or not needed. */
@@ -161,7 +180,7 @@ wa_config_exec(struct wa_cli *cli, int argc, char **argv)
 	struct wa_catalog *cat = NULL;
 	const struct wa_product *p;
 	json_t *resp = NULL, *lease;
-	char path[4096], *edited = NULL, *diff = NULL;
+	char path[4096], why[256], *edited = NULL, *diff = NULL;
 	struct wa_safe_file *f = NULL;
 	const char *text;
 	bool write = false, toml = true;
@@ -229,12 +248,15 @@ wa_config_exec(struct wa_cli *cli, int argc, char **argv)
 	if (exit != 0)
 		goto out;
 	text = wa_safe_text(f, NULL);
-	rc = toml ? wa_toml_set_offset(text, offset, &edited) :
-	    wa_carbon_xml_set_offset(text, offset, &edited);
+	rc = toml ? wa_toml_set_offset(text, offset, &edited, why,
+	    sizeof why) : wa_carbon_xml_set_offset(text, offset, &edited);
+	if (rc != 0 && !toml)
+		wa_config_xml_why(text, rc, why, sizeof why);
 	if (rc != 0) {
-		fprintf(stderr, "wso2-alloc: config: %s: no <Ports><Offset> "
-		    "element\n", wa_term_str(path));
-		exit = WA_EXIT_DATAERR;
+		/* Nothing is written: the file stays as it was. */
+		fprintf(stderr, "wso2-alloc: config: %s: %s; nothing "
+		    "written\n", wa_term_str(path), wa_term_str(why));
+		exit = rc == WA_EINTERNAL ? WA_EXIT_SOFTWARE : WA_EXIT_DATAERR;
 		goto out;
 	}
 	if ((diff = wa_unified_diff(path, text, edited)) == NULL) {

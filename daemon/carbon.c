@@ -14,6 +14,8 @@
 #include "carbon.h"
 #include "procnet.h"
 #include "safeio.h"
+#include "toml.h"
+#include "xmlscan.h"
 #include "util.h"
 #include "wso2alloc.h"
 
@@ -51,76 +53,66 @@ wa_cmdline_parse(const char *buf, size_t len, struct wa_cmdline *out)
 	return out->java && out->home[0] != '\0' ? 0 : WA_ENOTFOUND;
 }
 
-/* Skip blanks; NULL-safe. */
-static const char *
-wa_skip(const char *p)
-{
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return p;
-}
-
 int
 wa_toml_offset(const char *text, int *offset)
 {
-	const char *line = text, *p, *nl;
-	bool server = false;
+	struct wa_toml_doc d;
+	const struct wa_toml_node *o;
+	const char *p;
 	char *e;
 	long v;
+	int rc = WA_ENOTFOUND;
 
-	for (; line != NULL && *line != '\0'; line = nl != NULL ? nl + 1 : NULL) {
-		nl = strchr(line, '\n');
-		p = wa_skip(line);
-		if (*p == '[') {
-			p = wa_skip(p + 1);
-			server = strncmp(p, "server", 6) == 0 &&
-			    *wa_skip(p + 6) == ']';
-			continue;
-		}
-		if (!server || strncmp(p, "offset", 6) != 0)
-			continue;
-		p = wa_skip(p + 6);
-		if (*p != '=')
-			continue;
-		p = wa_skip(p + 1);
-		if (*p == '"' || *p == '\'')
-			p++;
-		v = strtol(p, &e, 10);
-		if (e == p || v < 0 || v > 65535)
-			return WA_EINVAL;
-		*offset = (int)v;
-		return 0;
+	if (wa_toml_read(text, strlen(text), &d) != 0) {
+		rc = WA_EINVAL;
+		goto out;
 	}
-	return WA_ENOTFOUND;
+	/* "i:N" or a string of digits "s:N", however the file wrote it. */
+	if ((o = wa_toml_find(&d, "server.offset")) == NULL)
+		goto out;
+	rc = WA_EINVAL;
+	p = o->canon + 2;
+	if (o->kind != WA_TOML_VALUE || (o->canon[0] != 'i' &&
+	    o->canon[0] != 's') || !isdigit((unsigned char)*p))
+		goto out;
+	v = strtol(p, &e, 10);
+	if (*e == '\0' && v >= 0 && v <= 65535) {
+		*offset = (int)v;
+		rc = 0;
+	}
+out:
+	wa_toml_doc_free(&d);
+	return rc;
 }
 
 int
 wa_carbon_xml_offset(const char *text, int *offset)
 {
-	char *copy = strdup(text), *p, *c, *e, *ports;
+	struct wa_xml_doc d;
+	const struct wa_xml_event *t;
+	char *e;
 	long v;
-	int rc = WA_ENOTFOUND;
+	int j, rc = WA_ENOTFOUND;
 
-	if (copy == NULL)
-		return WA_ENOMEM;
-	/* Blank out comments: a commented <Offset> is not the offset. */
-	for (p = copy; (c = strstr(p, "<!--")) != NULL; p = c) {
-		e = strstr(c + 4, "-->");
-		e = e != NULL ? e + 3 : c + strlen(c);
-		memset(c, ' ', (size_t)(e - c));
-		c = e;
+	if (wa_xml_read(text, strlen(text), &d) != 0) {
+		rc = WA_EINVAL;
+		goto out;
 	}
-	if ((ports = strstr(copy, "<Ports>")) != NULL &&
-	    (p = strstr(ports, "<Offset>")) != NULL) {
-		p = (char *)wa_skip(p + 8);
-		v = strtol(p, &e, 10);
-		if (e != p && v >= 0 && v <= 65535) {
-			*offset = (int)v;
-			rc = 0;
-		} else
-			rc = WA_EINVAL;
+	if ((j = wa_xml_find(&d, text, "Ports", "Offset")) < 0)
+		goto out;
+	t = &d.v[j];
+	rc = WA_EINVAL;
+	if (t->kind != WA_XML_START || t->close != j + 2 ||
+	    d.v[j + 1].kind != WA_XML_TEXT)
+		goto out;
+	v = strtol(text + d.v[j + 1].start, &e, 10);
+	if (e != text + d.v[j + 1].start && v >= 0 && v <= 65535 &&
+	    (size_t)(e + strspn(e, " \t\r\n") - text) == d.v[j + 1].end) {
+		*offset = (int)v;
+		rc = 0;
 	}
-	free(copy);
+out:
+	wa_xml_doc_free(&d);
 	return rc;
 }
 

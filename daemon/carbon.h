@@ -17,10 +17,12 @@ struct wa_cmdline {
 
 /* A NUL-separated /proc/PID/cmdline. */
 int wa_cmdline_parse(const char *buf, size_t len, struct wa_cmdline *out);
-/* `offset = N` in the [server] table (comments and other tables ignored);
- * WA_ENOTFOUND when absent. */
+/* server.offset of a deployment.toml, however written (toml.h): a number
+ * or a string of digits; WA_ENOTFOUND when absent, WA_EINVAL when the
+ * text is not TOML or the value not an offset. */
 int wa_toml_offset(const char *text, int *offset);
-/* <Offset>N</Offset> inside <Ports>, outside XML comments. */
+/* <Offset>N</Offset> of <Ports>, read as XML (xmlscan.h): WA_ENOTFOUND
+ * when absent, WA_EINVAL when not well-formed or not a number. */
 int wa_carbon_xml_offset(const char *text, int *offset);
 /*
  * The offset a server started without -DportOffset runs at: [server]

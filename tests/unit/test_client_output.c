@@ -246,7 +246,8 @@ test_carbon_files(void **state)
 	assert_int_equal(wa_toml_offset("[other]\noffset = 99\n[server]\n"
 	    "#offset = 0\n", &off), WA_ENOTFOUND);
 	assert_int_equal(wa_carbon_xml_offset("<Server><!-- <Ports><Offset>5"
-	    "</Offset></Ports> --><Ports>\n<Offset>2</Offset></Ports>", &off), 0);
+	    "</Offset></Ports> --><Ports>\n<Offset>2</Offset></Ports>"
+	    "</Server>", &off), 0);
 	assert_int_equal(off, 2);
 	assert_int_equal(wa_carbon_xml_offset("<Server/>", &off), WA_ENOTFOUND);
 }

@@ -19,6 +19,8 @@
 #include "util.h"
 #include "wso2alloc.h"
 
+static char wa_err[256];
+
 /* Set, check the result, and check a second run changes nothing. */
 static void
 wa_toml_case(const char *in, int offset, const char *want)
@@ -26,11 +28,11 @@ wa_toml_case(const char *in, int offset, const char *want)
 	char *out, *again;
 	int got;
 
-	assert_int_equal(wa_toml_set_offset(in, offset, &out), 0);
+	assert_int_equal(wa_toml_set_offset(in, offset, &out, wa_err, sizeof wa_err), 0);
 	assert_string_equal(out, want);
 	assert_int_equal(wa_toml_offset(out, &got), 0);
 	assert_int_equal(got, offset);
-	assert_int_equal(wa_toml_set_offset(out, offset, &again), 0);
+	assert_int_equal(wa_toml_set_offset(out, offset, &again, wa_err, sizeof wa_err), 0);
 	assert_string_equal(again, out);
 	free(out);
 	free(again);
@@ -82,6 +84,123 @@ test_toml_crlf(void **state)
 	(void)state;
 	wa_toml_case("[server]\r\nhostname = \"h\"\r\n#offset = 0\r\n", 9,
 	    "[server]\r\nhostname = \"h\"\r\noffset = 9\r\n");
+}
+
+/* What the line-by-line editor misread: each now edited in its place. */
+static void
+test_toml_misreads(void **state)
+{
+	(void)state;
+	wa_toml_case("[ \"server\" ]\nhostname = \"h\"\n", 3,
+	    "[ \"server\" ]\noffset = 3\nhostname = \"h\"\n");
+	wa_toml_case("server.hostname = \"h\"\nserver.offset = 1\n[x]\n", 3,
+	    "server.hostname = \"h\"\nserver.offset = 3\n[x]\n");
+	wa_toml_case("server.hostname = \"h\"\n\n[x]\n", 3,
+	    "server.hostname = \"h\"\nserver.offset = 3\n\n[x]\n");
+	wa_toml_case("server = { hostname = \"h\" }\n", 3,
+	    "server = { offset = 3, hostname = \"h\" }\n");
+	wa_toml_case("server = {}\n", 3, "server = { offset = 3 }\n");
+	wa_toml_case("[server]\n\"offset\" = 1\n", 3,
+	    "[server]\n\"offset\" = 3\n");
+	wa_toml_case("[a]\ns = \"\"\"\n[server]\noffset = 1\n\"\"\"\n[server]\n",
+	    3, "[a]\ns = \"\"\"\n[server]\noffset = 1\n\"\"\"\n[server]\n"
+	    "offset = 3\n");
+	wa_toml_case("\xef\xbb\xbf[server]\nhostname = \"h\"\n", 3,
+	    "\xef\xbb\xbf[server]\noffset = 3\nhostname = \"h\"\n");
+	/* A commented offset inside an array is not a line to uncomment. */
+	wa_toml_case("[server]\nl = [\n# offset = 1\n1]\n", 3,
+	    "[server]\noffset = 3\nl = [\n# offset = 1\n1]\n");
+	/* Only [server.sub]: [server] goes before it, as a table may. */
+	wa_toml_case("[server.sub]\nx = 1\n", 3,
+	    "[server]\noffset = 3\n\n[server.sub]\nx = 1\n");
+}
+
+/* Nothing comes out of what cannot be edited, and err says why. */
+static void
+wa_toml_refused(const char *in, int rc, const char *why)
+{
+	char *out = (char *)1;
+
+	assert_int_equal(wa_toml_set_offset(in, 3, &out, wa_err,
+	    sizeof wa_err), rc);
+	assert_null(out);
+	if (strstr(wa_err, why) == NULL)
+		fail_msg("'%s' not in '%s'", why, wa_err);
+}
+
+static void
+test_toml_refused(void **state)
+{
+	(void)state;
+	wa_toml_refused("[server]\n[server]\n", WA_EINVAL,
+	    "not TOML: line 2: table server is defined twice");
+	wa_toml_refused("[server]\noffset = \n", WA_EINVAL, "a value expected");
+	wa_toml_refused("server.a = 1\n[server]\n", WA_EINVAL, "twice");
+	wa_toml_refused("x = \"\"\"\n", WA_EINVAL, "unterminated");
+	wa_toml_refused("[[server]]\n", WA_EINVAL, "an array of tables");
+	wa_toml_refused("server = 1\n", WA_EINVAL, "a value, not a table");
+	wa_toml_refused("[server]\noffset.x = 1\n", WA_EINVAL,
+	    "server.offset is a table");
+}
+
+/* The scan's reader: the same reading as the editor's. */
+static void
+test_toml_read(void **state)
+{
+	int off = -1;
+
+	(void)state;
+	assert_int_equal(wa_toml_offset("s = '''\n[server]\noffset = 1\n'''\n",
+	    &off), WA_ENOTFOUND);
+	assert_int_equal(wa_toml_offset("\xef\xbb\xbf[server]\noffset = 4\n",
+	    &off), 0);
+	assert_int_equal(off, 4);
+	assert_int_equal(wa_toml_offset("server = { offset = \"5\" }\n", &off),
+	    0);
+	assert_int_equal(off, 5);
+	assert_int_equal(wa_toml_offset("[ 'server' ]\n\"offset\" = 0x10\n",
+	    &off), 0);
+	assert_int_equal(off, 16);
+	assert_int_equal(wa_toml_offset("[server]\noffset = -1\n", &off),
+	    WA_EINVAL);
+	assert_int_equal(wa_toml_offset("[server]\noffset = 1\noffset = 2\n",
+	    &off), WA_EINVAL);
+}
+
+/* carbon.xml read as XML: CDATA, attributes, <Offset/>, malformed. */
+static void
+test_xml_misreads(void **state)
+{
+	char *out;
+	int got;
+
+	(void)state;
+	assert_int_equal(wa_carbon_xml_set_offset("<Server><D><![CDATA["
+	    "<Ports><Offset>9</Offset></Ports>]]></D><Ports><Offset>0</Offset>"
+	    "</Ports></Server>", 4, &out), 0);
+	assert_string_equal(out, "<Server><D><![CDATA[<Ports><Offset>9"
+	    "</Offset></Ports>]]></D><Ports><Offset>4</Offset></Ports>"
+	    "</Server>");
+	free(out);
+	assert_int_equal(wa_carbon_xml_set_offset("<Server><Ports a=\"b\">"
+	    "<Offset/></Ports></Server>", 4, &out), 0);
+	assert_string_equal(out, "<Server><Ports a=\"b\"><Offset>4</Offset>"
+	    "</Ports></Server>");
+	assert_int_equal(wa_carbon_xml_offset(out, &got), 0);
+	assert_int_equal(got, 4);
+	free(out);
+	assert_int_equal(wa_carbon_xml_set_offset("<Server><Ports/><X><Offset>"
+	    "1</Offset></X></Server>", 4, &out), WA_ENOTFOUND);
+	assert_null(out);
+	assert_int_equal(wa_carbon_xml_set_offset("<Server><Ports><Offset>0"
+	    "</Offset></Ports>", 4, &out), WA_EINVAL);
+	assert_null(out);
+	assert_int_equal(wa_address_set_port("<!-- <address uri=\"http://h:1/\""
+	    "/> --><proxy><address uri=\"https://localhost:9443/x\"/></proxy>",
+	    9444, &out), 0);
+	assert_string_equal(out, "<!-- <address uri=\"http://h:1/\"/> -->"
+	    "<proxy><address uri=\"https://localhost:9444/x\"/></proxy>");
+	free(out);
 }
 
 static void
@@ -164,7 +283,11 @@ main(void)
 		cmocka_unit_test(test_toml_no_key),
 		cmocka_unit_test(test_toml_missing_table),
 		cmocka_unit_test(test_toml_crlf),
+		cmocka_unit_test(test_toml_misreads),
+		cmocka_unit_test(test_toml_refused),
+		cmocka_unit_test(test_toml_read),
 		cmocka_unit_test(test_carbon_xml),
+		cmocka_unit_test(test_xml_misreads),
 		cmocka_unit_test(test_diff),
 		cmocka_unit_test(test_replace_atomic),
 	};
