@@ -34,6 +34,7 @@ ask '{"op":"ping","id":1}' \
     '{"op":"lease","product":"apim-4","name":"a"}' \
     '{"op":"lease","product":"mi","name":"m","link":"role=a","pid":'"$SLEEPER"'}' \
     '{"op":"lease","product":"is-7","name":"c","offset":0}' \
+    '{"op":"lease","product":"mi","name":"a"}' \
     '{"op":"lease","product":"no-such"}' \
     '{"op":"lease","product":"apim-4","offset":70000}'
 
@@ -82,6 +83,7 @@ check "every answer has exactly the documented fields, typed as documented" \
     [ "$rc" -eq 0 ]
 # The walk reached the conditional fields it should.
 check "a conflict's error was checked" grep -q 'lease: conflict$' "$T/fields"
+check "a name's conflict was checked" grep -q '"holder_kind":"name"' "$ANS"
 check "a host holder's fields were checked" \
     grep -q '"holder_kind":"host","holder_pid":' "$ANS"
 check "a bound who answer names its holder" \
