@@ -20,8 +20,22 @@ if [ "$(id -u)" -eq 0 ] && [ -z "${WA_NETNS:-}" ] && command -v unshare >/dev/nu
 		    --mount-proc --propagation private -- bash -c \
 		    'ip link set lo up 2>/dev/null || true
 		    mount -t tmpfs -o mode=755 wa-run /run &&
-		    mount -t tmpfs -o mode=755 wa-var-lib /var/lib &&
-		    mount -t tmpfs -o mode=1777 wa-tmp /tmp &&
+		    mount -t tmpfs -o mode=755 wa-var-lib /var/lib || exit 1
+		    # A tree under /tmp (a clone there) is carried into the
+		    # new /tmp: bound aside first, then back in place.
+		    i=0
+		    for d in "$WA_SRC" "$WA_BUILD"; do
+			case $d in /tmp/*) i=$((i + 1))
+			    mkdir -p /run/wa-keep/$i && mount --bind "$d" /run/wa-keep/$i;;
+			esac
+		    done
+		    mount -t tmpfs -o mode=1777 wa-tmp /tmp || exit 1
+		    i=0
+		    for d in "$WA_SRC" "$WA_BUILD"; do
+			case $d in /tmp/*) i=$((i + 1))
+			    mkdir -p "$d" && mount --bind /run/wa-keep/$i "$d";;
+			esac
+		    done
 		    exec bash "$0" "$@"' "$0" "$@"
 	fi
 	exec env WA_NETNS=1 unshare -n -- bash -c \
