@@ -144,9 +144,10 @@ wa_export_daemon(FILE *f, const json_t *m)
 	    "daemon started, in seconds since the epoch.");
 	fprintf(f, "wso2_alloc_daemon_start_time_seconds %.3f\n",
 	    wa_json_int(m, "started_ms", 0) / 1000.0);
-	wa_prom_head(f, "events_total", "counter", "Events in the ledger's "
+	/* A gauge: retention prunes the history, so it goes down too. */
+	wa_prom_head(f, "ledger_events", "gauge", "Events in the ledger's "
 	    "history.");
-	wa_prom_sample(f, "events_total", NULL, NULL,
+	wa_prom_sample(f, "ledger_events", NULL, NULL,
 	    wa_json_int(m, "events", 0));
 	wa_prom_head(f, "ledger_size_bytes", "gauge", "Size of the ledger's "
 	    "files: the database and its write-ahead log.");

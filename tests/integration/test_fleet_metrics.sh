@@ -102,6 +102,7 @@ check "check: a leased port bound by someone else" has "$F" 'wso2_alloc_check_fi
 check "check: an unrecorded server" has "$F" 'wso2_alloc_check_findings{kind="unrecorded"} 1'
 check "check: leased ports in the ephemeral range" bash -c '[ "$0" -ge 1 ]' "$(value "$F" 'wso2_alloc_check_findings{kind="ephemeral"}')"
 check "check: no dead owner while the daemon runs" has "$F" 'wso2_alloc_check_findings{kind="owner-dead"} 0'
+check "the history's length, a gauge (retention prunes it)" bash -c 'grep -qx "# TYPE wso2_alloc_ledger_events gauge" "$0" && [ "$(awk "\$1 == \"wso2_alloc_ledger_events\" { print \$2 }" "$0")" -gt 5 ]' "$F"
 check "the ledger's size" bash -c '[ "$0" -gt 0 ]' "$(value "$F" 'wso2_alloc_ledger_size_bytes{file="db"}')"
 check "ports leased, as the ports op lists them" [ "$(value "$F" wso2_alloc_ports_leased)" = "$(cli --json ports | grep -c '"port":')" ]
 check "the daemon's version and mode" grep -qE '^wso2_alloc_daemon_info\{version="[0-9][^"]*",mode="(system|private)"\} 1$' "$F"
