@@ -123,7 +123,11 @@ stop_daemon
 kill "$owner"; wait "$owner" 2>/dev/null || true
 expect_rc 0 "export with the daemon down" cli --db "$DB" export --prometheus "$T/down.prom"
 check "up 0" has "$T/down.prom" 'wso2_alloc_up 0'
-check "the daemon was not started by its export" bash -c '! echo "{\"op\":\"ping\"}" | "$0" "$1" 2>/dev/null | grep -q ok' "$BIN/wa_raw" "$SOCK"
+# Where any other command would start a daemon (a user's own socket),
+# export does not: its monitoring must see the daemon down.
+as_user 4242 env -u WSO2_ALLOC_SOCKET timeout 20 "$BIN/wso2-alloc" export --prometheus - >"$T/user.prom" 2>"$T/user.err" || true
+check "a user's export with no daemon says up 0" has "$T/user.prom" 'wso2_alloc_up 0'
+check "and starts no private daemon" bash -c '[ ! -e "$0/run/wso2-alloc/wso2-alloc.sock" ] && ! pgrep -u 4242 wso2-allocd >/dev/null' "$T/home-4242"
 check "check, from the ledger, finds the dead owner nobody reclaims" has "$T/down.prom" 'wso2_alloc_check_findings{kind="owner-dead"} 1'
 check "the export's time is written with the daemon down" grep -q '^wso2_alloc_export_timestamp_seconds ' "$T/down.prom"
 metrics_ok "promtool check metrics passes with the daemon down" "$T/down.prom"
