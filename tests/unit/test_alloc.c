@@ -670,6 +670,22 @@ test_count_matches_requests(void **state)
 				    sels[k].d, sels[k].n, &o), want);
 		}
 	}
+	/* Every end of a 64-offset window, on the last map. */
+	for (int hi = 5; hi <= 140; hi++) {
+		struct wa_alloc_opts o = f->o;
+
+		o.min_offset = 5;
+		o.max_offset = hi;
+		want = 0;
+		for (off = 5; off <= hi; off++) {
+			o.requested = off;
+			want += wa_alloc_find(f->m, sels[0].d, sels[0].n, &o,
+			    &r) == 0;
+		}
+		o.requested = -1;
+		assert_int_equal(wa_alloc_count(f->m, sels[0].d, sels[0].n,
+		    &o), want);
+	}
 	/* A fixed port taken: no offset at all. */
 	wa_select(&sels[0], "apim-4", "cluster-multicast");
 	f->o.port_ceiling = 65535;
