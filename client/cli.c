@@ -301,6 +301,7 @@ wa_cli_connect(struct wa_cli *cli)
 
 	if (cli->c != NULL)
 		return 0;
+	free(cli->socket);
 	if ((cli->socket = wa_socket_path_resolve(cli->socket_opt)) == NULL)
 		return WA_ECONNECT;
 	if ((rc = wa_client_connect(&cli->c, cli->socket, cli->why,

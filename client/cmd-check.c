@@ -133,23 +133,25 @@ wa_check_lease(struct wa_check *c, const json_t *l, const json_t *leases)
 	}
 }
 
-static int
-wa_check_exec(struct wa_cli *cli, int argc, char **argv)
+/* Every kind of finding, as reports and metrics name them. */
+const char *const wa_check_kinds[] = { "owner-dead", "foreign",
+	"unrecorded", "ephemeral", "missing", "unexpected", "hidden", NULL };
+
+int
+wa_check_collect(struct wa_cli *cli, json_t **findings, size_t *nleases)
 {
 	struct wa_check c = { json_array(), json_object() };
 	struct wa_catalog *cat;
-	json_t *resp = NULL, *leases, *servers, *s, *f;
+	json_t *resp = NULL, *leases, *servers, *s;
 	size_t i;
 	int rc;
 
-	(void)argv;
-	if (argc != 1)
-		return wa_cli_usage(&wa_cmd_check, "no arguments");
+	*findings = NULL;
 	if ((rc = wa_cli_request(cli, json_pack("{ss}", "op", "list"), &resp,
 	    true)) != 0) {
 		json_decref(c.findings);
 		json_decref(c.bound);
-		return wa_cli_fail(cli, "check", rc);
+		return rc;
 	}
 	leases = json_object_get(resp, "leases");
 	json_array_foreach(leases, i, s)
@@ -157,7 +159,7 @@ wa_check_exec(struct wa_cli *cli, int argc, char **argv)
 			json_decref(c.findings);
 			json_decref(c.bound);
 			json_decref(resp);
-			return wa_cli_fail(cli, "check", WA_EPROTO);
+			return WA_EPROTO;
 		}
 	json_array_foreach(leases, i, s)
 		wa_check_lease(&c, s, leases);
@@ -175,6 +177,26 @@ wa_check_exec(struct wa_cli *cli, int argc, char **argv)
 		json_decref(servers);
 		wa_catalog_free(cat);
 	}
+	*nleases = json_array_size(leases);
+	*findings = c.findings;
+	json_decref(c.bound);
+	json_decref(resp);
+	return 0;
+}
+
+static int
+wa_check_exec(struct wa_cli *cli, int argc, char **argv)
+{
+	struct wa_check c = { NULL, NULL };
+	size_t i, nleases;
+	json_t *f;
+	int rc;
+
+	(void)argv;
+	if (argc != 1)
+		return wa_cli_usage(&wa_cmd_check, "no arguments");
+	if ((rc = wa_check_collect(cli, &c.findings, &nleases)) != 0)
+		return wa_cli_fail(cli, "check", rc);
 	if (cli->json) {
 		json_t *out = json_pack("{sbsO}", "clean",
 		    json_array_size(c.findings) == 0, "findings", c.findings);
@@ -183,7 +205,7 @@ wa_check_exec(struct wa_cli *cli, int argc, char **argv)
 		json_decref(out);
 	} else if (json_array_size(c.findings) == 0)
 		printf("clean: %zu leases agree with the host\n",
-		    json_array_size(leases));
+		    nleases);
 	else
 		json_array_foreach(c.findings, i, f)
 			printf("%-10s %-16s %s\n",
@@ -192,8 +214,6 @@ wa_check_exec(struct wa_cli *cli, int argc, char **argv)
 			    wa_term_str(wa_json_str(f, "message")));
 	rc = json_array_size(c.findings) == 0 ? 0 : 1;
 	json_decref(c.findings);
-	json_decref(c.bound);
-	json_decref(resp);
 	return rc;
 }
 

@@ -96,6 +96,11 @@ long long wa_json_int(const json_t *o, const char *key, long long def);
 int wa_labels_add(json_t *labels, const char *kv);
 int wa_port_arg(const char *arg, int *port, const char **proto);
 
+/* cmd-check.c: check's findings ({kind, lease, message}), and how many
+ * leases it compared; the kinds a finding has, NULL-terminated. */
+int wa_check_collect(struct wa_cli *cli, json_t **findings, size_t *nleases);
+extern const char *const wa_check_kinds[];
+
 /* scan.c */
 struct wa_catalog;
 struct wa_catalog *wa_cli_catalog(void);

@@ -206,6 +206,33 @@ wa_alloc_search(const struct wa_portmap *m,
 	return -1;
 }
 
+/*
+ * How many offsets the search could still return: those in [lo, hi]
+ * whose shifting ports are all free, 64 at a time as the search goes
+ * (one exact count of 32,768 offsets costs what one search does).
+ */
+static long
+wa_alloc_tally(const struct wa_portmap *m,
+    const struct wa_port_def *const *sel, size_t nsel, int lo, int hi)
+{
+	uint64_t blocked;
+	long n = 0;
+	size_t i;
+	int off;
+
+	for (off = lo; off <= hi; off += 64) {
+		blocked = 0;
+		if (hi - off < 63)
+			blocked = ~(uint64_t)0 << (hi - off + 1);
+		for (i = 0; i < nsel && ~blocked != 0; i++)
+			if (sel[i]->shifts)
+				blocked |= wa_taken_run(m, sel[i]->proto,
+				    sel[i]->port + off);
+		n += __builtin_popcountll(~blocked);
+	}
+	return n;
+}
+
 static bool
 wa_alloc_ephemeral(const struct wa_port_def *const *sel, size_t nsel,
     int off, const struct wa_alloc_opts *o)
@@ -382,4 +409,29 @@ wa_conflict_format(const struct wa_conflict *c, const char *product,
 	    product != NULL ? " of " : "", product != NULL ? product : "",
 	    c->fixed ? " does not shift with the offset and" : "",
 	    wa_conflict_reason(c, holder_name, tmp, sizeof(tmp)));
+}
+
+long
+wa_alloc_count(const struct wa_portmap *m,
+    const struct wa_port_def *const *sel, size_t nsel,
+    const struct wa_alloc_opts *o)
+{
+	struct wa_conflict c;
+	size_t i;
+	int ceiling, maxbase = 0, hi;
+
+	if (o->min_offset < 0 || o->max_offset > WA_OFFSET_MAX ||
+	    o->min_offset > o->max_offset || o->port_ceiling < 1)
+		return 0;
+	ceiling = o->port_ceiling > 65535 ? 65535 : o->port_ceiling;
+	for (i = 0; i < nsel; i++)
+		if (sel[i]->shifts && sel[i]->port > maxbase)
+			maxbase = sel[i]->port;
+	if (wa_alloc_fixed(m, sel, nsel, ceiling, &c) != 0)
+		return 0;
+	hi = ceiling - maxbase;
+	if (hi > o->max_offset)
+		hi = o->max_offset;
+	return hi < o->min_offset ? 0 :
+	    wa_alloc_tally(m, sel, nsel, o->min_offset, hi);
 }

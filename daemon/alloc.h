@@ -63,6 +63,12 @@ int wa_alloc_find(const struct wa_portmap *m,
     const struct wa_port_def *const *sel, size_t nsel,
     const struct wa_alloc_opts *o, struct wa_alloc_result *r);
 
+/* How many offsets wa_alloc_find's search could still pick: for a
+ * product with a shifting port, each one it would grant if requested. */
+long wa_alloc_count(const struct wa_portmap *m,
+    const struct wa_port_def *const *sel, size_t nsel,
+    const struct wa_alloc_opts *o);
+
 /* Mark/unmark the ports of a lease; the first is all or nothing. */
 int wa_alloc_hold(struct wa_portmap *m, const struct wa_port_def *const *sel,
     size_t nsel, int offset, uint32_t holder, struct wa_conflict *c);

@@ -140,6 +140,7 @@ struct wa_ledger {
 	enum wa_sync sync;
 	int version;
 	int wal_frames;             /* as the WAL hook last saw it */
+	int64_t committed;          /* time of the last commit, 0: none seen */
 	sqlite3_stmt *st[ST_COUNT];
 };
 
@@ -217,9 +218,12 @@ static int
 wa_tx(struct wa_ledger *l, enum wa_st id)
 {
 	sqlite3_stmt *s = wa_stmt(l, id);
-
-	return s != NULL ? wa_step_done(s) :
+	int rc = s != NULL ? wa_step_done(s) :
 	    wa_sqlite_err(sqlite3_extended_errcode(l->db));
+
+	if (rc == 0 && id == ST_COMMIT)
+		l->committed = wa_now_ms();
+	return rc;
 }
 
 static void
@@ -1595,4 +1599,41 @@ const char *
 wa_event_name(enum wa_event_kind k)
 {
 	return (unsigned)k <= WA_EV_ATTACHED ? wa_event_names[k] : "unknown";
+}
+
+/* A query of its own, prepared per call: it runs once per scrape. */
+int
+wa_ledger_tally(struct wa_ledger *l, wa_tally_cb cb, void *arg)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT product, state, count(*) FROM "
+	    "instances GROUP BY product, state", -1, &s, NULL) != SQLITE_OK)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		cb(arg, (const char *)sqlite3_column_text(s, 0),
+		    wa_state_parse((const char *)sqlite3_column_text(s, 1)),
+		    (long)sqlite3_column_int64(s, 2));
+	rc = rc == SQLITE_DONE ? 0 :
+	    wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Every write appends an event, so before this connection's first commit
+ * the newest event's time is the last commit's. */
+int64_t
+wa_ledger_last_commit(struct wa_ledger *l)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (l->committed != 0)
+		return l->committed;
+	if (sqlite3_prepare_v2(l->db, "SELECT time FROM events ORDER BY id "
+	    "DESC LIMIT 1", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		l->committed = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return l->committed;
 }

@@ -198,6 +198,12 @@ int wa_ledger_exec(struct wa_ledger *l, const char *sql);
 typedef int (*wa_count_cb)(void *arg, const char *product, long active);
 int wa_ledger_counts(struct wa_ledger *l, wa_count_cb cb, void *arg,
     long *events);
+/* Instances by product and state (the state as wa_state_parse gives). */
+typedef void (*wa_tally_cb)(void *arg, const char *product, int state,
+    long n);
+int wa_ledger_tally(struct wa_ledger *l, wa_tally_cb cb, void *arg);
+/* When a transaction last committed (ms), 0 for an empty ledger. */
+int64_t wa_ledger_last_commit(struct wa_ledger *l);
 
 /* A deep copy, ports included; dst is cleared on failure. */
 int wa_instance_copy(struct wa_instance *dst, const struct wa_instance *src);

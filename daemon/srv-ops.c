@@ -14,6 +14,7 @@ static const struct wa_op *const wa_ops[] = {
 	&wa_op_lease, &wa_op_release, &wa_op_renew, &wa_op_attach,
 	&wa_op_show, &wa_op_list, &wa_op_who, &wa_op_ports, &wa_op_products,
 	&wa_op_history, &wa_op_status, &wa_op_ping,
+	&wa_op_metrics,
 };
 
 static const struct wa_op *
@@ -166,6 +167,7 @@ wa_run(struct wa_req *r, const struct wa_op *op)
 		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(wrc));
 	if (rc != 0 && r->refused)
 		wa_lease_note_refusal(r);
+	wa_metrics_refused(r->d, rc);
 	return rc;
 }
 

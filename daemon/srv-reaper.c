@@ -45,6 +45,8 @@ wa_reap(struct wa_daemon *d, const char *name, pid_t pid, enum wa_state to,
 		if (wa_lease_end(d, &in, to, 0, 0, detail) != 0)
 			wa_log(WA_LOG_ERR, "cannot end %s: %s", name,
 			    wa_ledger_errmsg(d->ledger));
+		else
+			wa_metrics_ended(d, to);
 	}
 	wa_instance_clear(&in);
 }

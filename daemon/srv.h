@@ -115,6 +115,14 @@ struct wa_config {
 	long history_max_events;    /* 0: no cap */
 };
 
+/* What happened since start, for the metrics op (op-metrics.c). */
+enum { WA_REFUSED_CONFLICT, WA_REFUSED_EXHAUSTED, WA_REFUSED_FORBIDDEN,
+	WA_NREFUSED };
+struct wa_counters {
+	unsigned long long refused[WA_NREFUSED];
+	unsigned long long reclaimed, expired;
+};
+
 struct wa_daemon {
 	uv_loop_t *loop;
 	struct wa_config cfg;
@@ -160,6 +168,7 @@ struct wa_daemon {
 	struct wa_refused_row refused[WA_REFUSED_ROWS];
 	size_t nrefused;
 	uv_timer_t refused_flush;
+	struct wa_counters counters;
 };
 
 /* One request being handled. */
@@ -321,9 +330,14 @@ int wa_daemon_init(struct wa_daemon *d, uv_loop_t *loop, char *err,
 void wa_daemon_free(struct wa_daemon *d);
 int wa_catalog_reload(struct wa_daemon *d);
 
+/* op-metrics.c: the counters, bumped where things happen. */
+void wa_metrics_refused(struct wa_daemon *d, int err);
+void wa_metrics_ended(struct wa_daemon *d, enum wa_state to);
+
 /* The op table (srv-ops.c) and every op (op-*.c). */
 extern const struct wa_op wa_op_lease, wa_op_release, wa_op_renew,
     wa_op_attach, wa_op_show, wa_op_list, wa_op_who, wa_op_ports,
     wa_op_products, wa_op_history, wa_op_status, wa_op_ping;
+extern const struct wa_op wa_op_metrics;
 
 #endif

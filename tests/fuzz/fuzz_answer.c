@@ -54,7 +54,7 @@ static const struct wa_fuzz_cmd {
 	{ { "scan" }, WA_CAT_SMALL },
 	{ { "check" }, WA_CAT_SMALL },
 	{ { "config", "a1" }, WA_CAT_SMALL },
-	/* None: its free-offset count tries every offset of every product. */
+	/* None: check's scan of the host is not what is fuzzed here. */
 	{ { "export", "--prometheus" }, WA_CAT_NONE },
 };
 #define WA_FUZZ_NCMDS (sizeof wa_fuzz_cmds / sizeof wa_fuzz_cmds[0])

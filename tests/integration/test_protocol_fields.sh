@@ -70,6 +70,7 @@ ask '{"op":"who","port":9443}' \
     '{"op":"release","name":"m"}' \
     '{"op":"show","name":"m"}' \
     '{"op":"status"}' \
+    '{"op":"metrics"}' \
     '{"op":"no-such-op"}' \
     '{"op":"show"}' \
     '{"op":"show","name":"zz"}' \

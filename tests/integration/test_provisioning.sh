@@ -85,7 +85,7 @@ check "the start script got -DportOffset and the lease name" grep -q -- "-DportO
 # export --prometheus, parsed line by line against the text format.
 expect_rc 0 "export --prometheus FILE" cli export --prometheus "$T/wso2_alloc.prom"
 check "no temporary file left" bash -c '! ls "$0"/*.tmp 2>/dev/null' "$T"
-bad=$(grep -vE '^(# (HELP|TYPE) wso2_alloc_[a-z_]+ .+|wso2_alloc_[a-z_]+(\{product="[a-z0-9.-]+"\})? -?[0-9]+(\.[0-9]+)?)$' "$T/wso2_alloc.prom" || true)
+bad=$(grep -vE '^(# (HELP|TYPE) wso2_alloc_[a-z_]+ .+|wso2_alloc_[a-z_]+(\{[a-z_]+="[a-z0-9.-]+"(,[a-z_]+="[a-z0-9.-]+")*\})? -?[0-9]+(\.[0-9]+)?)$' "$T/wso2_alloc.prom" || true)
 check "every line is a HELP, TYPE or sample line" [ -z "$bad" ]
 check "daemon up" grep -qx 'wso2_alloc_up 1' "$T/wso2_alloc.prom"
 check "active leases per product" grep -q '^wso2_alloc_leases_active{product="apim-4"} 2$' "$T/wso2_alloc.prom"

@@ -628,6 +628,73 @@ test_lowest_matches_naive(void **state)
 	}
 }
 
+/* The count of free offsets is what asking for each one grants. */
+static void
+test_count_matches_requests(void **state)
+{
+	struct wa_fix *f = *state;
+	struct wa_alloc_result r;
+	struct wa_sel sels[3];
+	static const char *ids[] = { "apim-4", "mi-4", "is-7" };
+	static const int ranges[][2] = { { 0, 65535 }, { 3, 70 }, { 100, 100 },
+	    { 20000, 30000 }, { 64, 127 } };
+	uint64_t seed = 17;
+	long want;
+	int k, round, off;
+
+	for (k = 0; k < 3; k++)
+		wa_select(&sels[k], ids[k], NULL);
+	for (round = 0; round < 10; round++) {
+		struct wa_alloc_opts o = f->o;
+
+		wa_portmap_init(f->m);
+		for (k = 0; k < 300 * round; k++)
+			wa_portmap_set(f->m, (int)(wa_rand(&seed) % WA_NLAYER),
+			    (int)(wa_rand(&seed) % WA_NPROTO), (uint16_t)(4000 +
+			    wa_rand(&seed) % 30000), true);
+		o.min_offset = ranges[round % 5][0];
+		o.max_offset = ranges[round % 5][1];
+		for (k = 0; k < 3; k++) {
+			want = 0;
+			for (off = o.min_offset; off <= o.max_offset; off++) {
+				o.requested = off;
+				if (wa_alloc_find(f->m, sels[k].d, sels[k].n, &o,
+				    &r) == 0)
+					want++;
+			}
+			o.requested = -1;
+			if (wa_alloc_count(f->m, sels[k].d, sels[k].n, &o) !=
+			    want)
+				fail_msg("%s, round %d: counted %ld, granted %ld",
+				    ids[k], round, wa_alloc_count(f->m,
+				    sels[k].d, sels[k].n, &o), want);
+		}
+	}
+	/* Every end of a 64-offset window, on the last map. */
+	for (int hi = 5; hi <= 140; hi++) {
+		struct wa_alloc_opts o = f->o;
+
+		o.min_offset = 5;
+		o.max_offset = hi;
+		want = 0;
+		for (off = 5; off <= hi; off++) {
+			o.requested = off;
+			want += wa_alloc_find(f->m, sels[0].d, sels[0].n, &o,
+			    &r) == 0;
+		}
+		o.requested = -1;
+		assert_int_equal(wa_alloc_count(f->m, sels[0].d, sels[0].n,
+		    &o), want);
+	}
+	/* A fixed port taken: no offset at all. */
+	wa_select(&sels[0], "apim-4", "cluster-multicast");
+	f->o.port_ceiling = 65535;
+	assert_true(wa_alloc_count(f->m, sels[0].d, sels[0].n, &f->o) > 0);
+	wa_portmap_set(f->m, WA_LAYER_HOST, WA_UDP, 45564, true);
+	wa_portmap_set(f->m, WA_LAYER_HOST, WA_TCP, 45564, true);
+	assert_int_equal(wa_alloc_count(f->m, sels[0].d, sels[0].n, &f->o), 0);
+}
+
 static void
 test_hold_all_or_nothing(void **state)
 {
@@ -732,6 +799,7 @@ main(void)
 		T(test_host_layers),
 		T(test_ceiling_and_ephemeral),
 		T(test_lowest_matches_naive),
+		T(test_count_matches_requests),
 		T(test_hold_all_or_nothing),
 		T(test_apim26_thrift_vs_is5),
 		T(test_carbon5_runtimes),
