@@ -1,5 +1,6 @@
 /* cmd-who.c: wso2-alloc who PORT[/tcp|/udp]: which instance owns a port. */
 #include "cmd.h"
+#include "container.h"
 
 static int
 wa_who_exec(struct wa_cli *cli, int argc, char **argv)
@@ -32,6 +33,13 @@ wa_who_exec(struct wa_cli *cli, int argc, char **argv)
 			    wa_json_int(resp, "holder_pid", 0),
 			    wa_json_str(resp, "holder_cmdline") ? wa_term_str(
 			    wa_json_str(resp, "holder_cmdline")) : "?");
+		if (json_is_object(json_object_get(resp, "container"))) {
+			char ctr[200];
+
+			wa_ctr_holder_text(resp, ctr, sizeof ctr);
+			printf("%d/%s: published for %s\n", port, proto,
+			    wa_term_str(ctr));
+		}
 		printf("%d/%s: %s of %s (%s, offset %lld, owner uid %s)%s\n",
 		    port, proto, wa_term_str(wa_json_str(resp, "port_name")),
 		    wa_term_str(wa_json_str(l, "name")),

@@ -1,4 +1,5 @@
 /* op-who.c: which lease holds a port, and is it bound on the host now. */
+#include "container.h"
 #include "procnet.h"
 #include "srv.h"
 
@@ -19,12 +20,16 @@ wa_op_who_run(struct wa_req *r)
 	bound = wa_procnet_inode("/proc", proto, (uint16_t)port) != 0;
 	rc = wa_ledger_find_port(r->d->ledger, proto, (uint16_t)port, &in);
 	if (rc == WA_ENOTFOUND) {
+		char ctr[200];
+
 		r->err = bound ? wa_host_holder(proto, (uint16_t)port) :
 		    json_object();
 		json_object_set_new(r->err, "bound", json_boolean(bound));
+		wa_ctr_holder_text(r->err, ctr, sizeof ctr);
 		return wa_req_fail(r, WA_ENOTFOUND, "no lease holds port "
-		    "%lld/%s%s", port, wa_proto_name(proto), bound ?
-		    " (it is bound on the host)" : "");
+		    "%lld/%s%s%s%s%s", port, wa_proto_name(proto), bound ?
+		    " (it is bound on the host" : "", ctr[0] != '\0' ?
+		    ", published for " : "", ctr, bound ? ")" : "");
 	}
 	if (rc != 0)
 		return wa_req_fail(r, WA_EUNAVAIL, "ledger: %s",

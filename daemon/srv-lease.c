@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "carbon.h"
+#include "container.h"
 #include "homecheck.h"
 #include "procnet.h"
 #include "render.h"
@@ -53,7 +54,7 @@ wa_host_holder(int proto, uint16_t port)
 	unsigned long inode = wa_procnet_inode("/proc", proto, port);
 	char path[64], *cmd, *unit = NULL;
 	bool denied = false;
-	json_t *h = json_object();
+	json_t *h = json_object(), *c;
 	size_t len;
 	pid_t pid;
 
@@ -74,6 +75,11 @@ wa_host_holder(int proto, uint16_t port)
 				cmd[i] = ' ';
 		json_object_set_new(h, "holder_cmdline", json_string(cmd));
 		free(cmd);
+	}
+	/* A runtime's proxy holds the port for a container: name that. */
+	if ((c = wa_ctr_holder("/proc", pid, port)) != NULL) {
+		json_object_update(h, c);
+		json_decref(c);
 	}
 	/* The systemd unit, from the cgroup path's last .service/.scope. */
 	snprintf(path, sizeof path, "/proc/%ld/cgroup", (long)pid);
@@ -127,12 +133,15 @@ wa_lease_conflict(struct wa_req *r, int rc, const struct wa_product *p,
 		json_t *h = wa_host_holder(c->proto, (uint16_t)c->port);
 		json_t *pid = json_object_get(h, "holder_pid");
 		json_t *cmd = json_object_get(h, "holder_cmdline");
+		char ctr[200];
 
 		json_object_update(r->err, h);
+		wa_ctr_holder_text(h, ctr, sizeof ctr);
 		if (pid != NULL) {
 			size_t n = strlen(line);
 
-			snprintf(line + n, sizeof line - n, " (pid %lld: %.120s)",
+			snprintf(line + n, sizeof line - n, " (%s%spid %lld: "
+			    "%.120s)", ctr, ctr[0] != '\0' ? ", " : "",
 			    (long long)json_integer_value(pid),
 			    cmd != NULL ? json_string_value(cmd) : "?");
 		}

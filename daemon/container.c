@@ -1,0 +1,454 @@
+/*
+ * container.c: servers in containers on this host, seen from outside
+ * without the runtime's command line or socket: namespaces and addresses
+ * from /proc, published ports from the runtime's proxy processes, ids
+ * from cgroups and names from the runtime's own files.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "container.h"
+#include "safeio.h"
+#include "wso2alloc.h"
+
+/* Where dockerd keeps each container's config.v2.json (its default
+ * data-root). */
+#define WA_DOCKER_CONTAINERS "/var/lib/docker/containers"
+
+int
+wa_ctr_ns_differs(int piddfd)
+{
+	static const char *const ns[] = { "ns/net", "ns/mnt" };
+	char self[32];
+	struct stat a, b;
+	int bits = 0;
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(self, sizeof self, "/proc/self/%s", ns[i]);
+		if (fstatat(piddfd, ns[i], &a, 0) != 0 || stat(self, &b) != 0)
+			continue;
+		if (a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+			bits |= 1 << i;
+	}
+	return bits;
+}
+
+static int
+wa_ctr_port(const char *s, uint16_t *out)
+{
+	char *e;
+	long v = strtol(s, &e, 10);
+
+	if (*s == '\0' || *e != '\0' || v < 1 || v > 65535)
+		return WA_EINVAL;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+/* One Go-style flag (-k v, -k=v, --k v) of a docker-proxy argv. */
+static int
+wa_ctr_flag(struct wa_ctr_pub *p, const char *k, const char *v)
+{
+	if (strcmp(k, "proto") == 0) {
+		p->proto = wa_proto_parse(v);
+		return p->proto < 0 ? WA_EINVAL : 0;
+	}
+	if (strcmp(k, "host-port") == 0)
+		return wa_ctr_port(v, &p->host_port);
+	if (strcmp(k, "container-port") == 0)
+		return wa_ctr_port(v, &p->ctr_port);
+	if (strcmp(k, "host-ip") == 0)
+		snprintf(p->host_ip, sizeof p->host_ip, "%s", v);
+	else if (strcmp(k, "container-ip") == 0)
+		snprintf(p->ctr_ip, sizeof p->ctr_ip, "%s", v);
+	return 0;
+}
+
+int
+wa_ctr_proxy_parse(const char *buf, size_t len, struct wa_ctr_pub *p)
+{
+	const char *argv[64], *base, *eq;
+	char key[32];
+	size_t argc = 0, i;
+
+	memset(p, 0, sizeof p[0]);
+	p->proto = WA_TCP;
+	for (i = 0; i < len && argc < 64; i += strlen(buf + i) + 1)
+		argv[argc++] = buf + i;
+	if (argc == 0 || len == 0 || buf[len - 1] != '\0')
+		return WA_ENOTFOUND;
+	base = strrchr(argv[0], '/');
+	base = base != NULL ? base + 1 : argv[0];
+	if (strcmp(base, "docker-proxy") != 0)
+		return WA_ENOTFOUND;
+	for (i = 1; i < argc; i++) {
+		const char *k = argv[i], *v;
+
+		if (*k++ != '-')
+			continue;
+		if (*k == '-')
+			k++;
+		if ((eq = strchr(k, '=')) != NULL) {
+			snprintf(key, sizeof key, "%.*s", (int)(eq - k), k);
+			v = eq + 1;
+		} else {
+			snprintf(key, sizeof key, "%s", k);
+			if (i + 1 >= argc)
+				break;
+			v = argv[++i];
+		}
+		if (wa_ctr_flag(p, key, v) != 0)
+			return WA_EINVAL;
+	}
+	return p->host_port != 0 && p->ctr_port != 0 && p->ctr_ip[0] != '\0' ?
+	    0 : WA_EINVAL;
+}
+
+/* fib_trie lists each prefix as "|-- A.B.C.D" and, under a local
+ * address, "/32 host LOCAL". */
+size_t
+wa_ctr_fib_local(const char *text, char (*addr)[WA_CTR_ADDRLEN], size_t max)
+{
+	char last[WA_CTR_ADDRLEN] = "";
+	const char *l, *nl;
+	size_t n = 0, k;
+
+	for (l = text; l != NULL && *l != '\0' && n < max; l = nl) {
+		const char *p = l + strspn(l, " \t|");
+
+		nl = strchr(l, '\n');
+		nl = nl != NULL ? nl + 1 : NULL;
+		if (strncmp(p, "-- ", 3) == 0) {
+			k = strspn(p + 3, "0123456789.");
+			snprintf(last, sizeof last, "%.*s", (int)(k < 45 ? k :
+			    45), p + 3);
+		} else if (strncmp(p, "/32 host LOCAL", 14) == 0 &&
+		    last[0] != '\0' && strncmp(last, "127.", 4) != 0) {
+			bool dup = false;
+
+			for (k = 0; k < n; k++)
+				dup = dup || strcmp(addr[k], last) == 0;
+			if (!dup)
+				snprintf(addr[n++], WA_CTR_ADDRLEN, "%s", last);
+		}
+	}
+	return n;
+}
+
+/* if_inet6: "fd000000000000000000000000000002 03 40 00 80 eth0". */
+size_t
+wa_ctr_inet6_local(const char *text, char (*addr)[WA_CTR_ADDRLEN],
+    size_t max)
+{
+	const char *l, *nl;
+	size_t n = 0;
+
+	for (l = text; l != NULL && *l != '\0' && n < max; l = nl) {
+		unsigned char a[16];
+		unsigned v;
+		size_t i;
+
+		nl = strchr(l, '\n');
+		nl = nl != NULL ? nl + 1 : NULL;
+		if (strspn(l, "0123456789abcdef") != 32)
+			continue;
+		for (i = 0; i < 16 && sscanf(l + 2 * i, "%2x", &v) == 1; i++)
+			a[i] = (unsigned char)v;
+		if (i != 16 || IN6_IS_ADDR_LOOPBACK((struct in6_addr *)a) ||
+		    IN6_IS_ADDR_LINKLOCAL((struct in6_addr *)a))
+			continue;
+		if (inet_ntop(AF_INET6, a, addr[n], WA_CTR_ADDRLEN) != NULL)
+			n++;
+	}
+	return n;
+}
+
+bool
+wa_ctr_addr_eq(const char *a, const char *b)
+{
+	unsigned char x[16], y[16];
+
+	if (inet_pton(AF_INET, a, x) == 1 && inet_pton(AF_INET, b, y) == 1)
+		return memcmp(x, y, 4) == 0;
+	if (inet_pton(AF_INET6, a, x) == 1 && inet_pton(AF_INET6, b, y) == 1)
+		return memcmp(x, y, 16) == 0;
+	return false;
+}
+
+int
+wa_ctr_cgroup_id(const char *text, char *id, size_t idlen,
+    const char **runtime)
+{
+	static const struct { const char *tag, *runtime; } tags[] = {
+		{ "docker-", "docker" }, { "docker/", "docker" },
+		{ "libpod-", "podman" }, { "libpod/", "podman" },
+		{ "cri-containerd-", "containerd" }, { "crio-", "crio" },
+	};
+
+	for (size_t t = 0; t < sizeof tags / sizeof tags[0]; t++) {
+		size_t k = strlen(tags[t].tag);
+
+		for (const char *p = strstr(text, tags[t].tag); p != NULL;
+		    p = strstr(p + 1, tags[t].tag)) {
+			if (strspn(p + k, "0123456789abcdef") != 64 ||
+			    isxdigit((unsigned char)p[k + 64]) || idlen < 65)
+				continue;
+			snprintf(id, idlen, "%.64s", p + k);
+			*runtime = tags[t].runtime;
+			return 0;
+		}
+	}
+	return WA_ENOTFOUND;
+}
+
+/* A file under /proc/PID (kernel-made: no identity to take on). */
+static char *
+wa_ctr_proc_read(const char *procroot, pid_t pid, const char *file,
+    size_t *len)
+{
+	char path[64], why[128], *text = NULL;
+	int dfd;
+
+	snprintf(path, sizeof path, "%s/%ld", procroot, (long)pid);
+	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return NULL;
+	if (wa_safe_read_at(dfd, file, NULL, WA_SAFEIO_CAP, &text, len, why,
+	    sizeof why) != 0)
+		text = NULL;
+	close(dfd);
+	return text;
+}
+
+size_t
+wa_ctr_addresses(const char *procroot, pid_t pid,
+    char (*addr)[WA_CTR_ADDRLEN], size_t max)
+{
+	char *t;
+	size_t n = 0;
+
+	if ((t = wa_ctr_proc_read(procroot, pid, "net/fib_trie", NULL)) != NULL)
+		n = wa_ctr_fib_local(t, addr, max);
+	free(t);
+	if ((t = wa_ctr_proc_read(procroot, pid, "net/if_inet6", NULL)) != NULL)
+		n += wa_ctr_inet6_local(t, addr + n, max - n);
+	free(t);
+	return n;
+}
+
+/* Every pid under procroot, in /proc's (ascending) order, until cb
+ * says stop. */
+static void
+wa_ctr_each_pid(const char *procroot, bool (*cb)(void *, pid_t), void *arg)
+{
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(procroot)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (isdigit((unsigned char)de->d_name[0]) &&
+		    !cb(arg, (pid_t)atol(de->d_name)))
+			break;
+	closedir(d);
+}
+
+struct wa_ctr_pubwalk {
+	const char *procroot;
+	char (*addr)[WA_CTR_ADDRLEN];
+	size_t naddr, n, max;
+	struct wa_ctr_pub *out;
+};
+
+static bool
+wa_ctr_pub_one(void *arg, pid_t pid)
+{
+	struct wa_ctr_pubwalk *w = arg;
+	struct wa_ctr_pub p;
+	size_t len;
+	char *cmd = wa_ctr_proc_read(w->procroot, pid, "cmdline", &len);
+	bool match = w->naddr == 0;
+
+	if (cmd != NULL && wa_ctr_proxy_parse(cmd, len, &p) == 0) {
+		for (size_t i = 0; i < w->naddr; i++)
+			match = match || wa_ctr_addr_eq(w->addr[i], p.ctr_ip);
+		p.proxy_pid = pid;
+		if (match)
+			w->out[w->n++] = p;
+	}
+	free(cmd);
+	return w->n < w->max;
+}
+
+size_t
+wa_ctr_published(const char *procroot, char (*addr)[WA_CTR_ADDRLEN],
+    size_t n, struct wa_ctr_pub *out, size_t max)
+{
+	struct wa_ctr_pubwalk w = { procroot, addr, n, 0, max, out };
+
+	if (max > 0)
+		wa_ctr_each_pid(procroot, wa_ctr_pub_one, &w);
+	return w.n;
+}
+
+/* "Name": "/web" of dockerd's config.v2.json for id. */
+static void
+wa_ctr_docker_name(const char *id, json_t *c)
+{
+	char path[256], why[128], *text = NULL;
+	json_t *cfg, *name;
+
+	snprintf(path, sizeof path, "%s/%s/config.v2.json",
+	    WA_DOCKER_CONTAINERS, id);
+	if (wa_safe_read(path, NULL, WA_SAFEIO_CAP, &text, NULL, why,
+	    sizeof why) != 0)
+		return;
+	if ((cfg = json_loads(text, 0, NULL)) != NULL &&
+	    json_is_string(name = json_object_get(cfg, "Name")))
+		json_object_set_new(c, "name", json_string(
+		    json_string_value(name) + (json_string_value(name)[0] ==
+		    '/')));
+	json_decref(cfg);
+	free(text);
+}
+
+/* podman's conmon, the parent of a container's first process, carries
+ * --cid and --name. */
+static void
+wa_ctr_conmon_name(const char *procroot, pid_t pid, json_t *c)
+{
+	char *stat = wa_ctr_proc_read(procroot, pid, "stat", NULL), *p, *cmd;
+	long ppid = 0;
+	size_t len, i;
+
+	if (stat != NULL && (p = strrchr(stat, ')')) != NULL)
+		sscanf(p + 1, " %*c %ld", &ppid);
+	free(stat);
+	if (ppid <= 1 || (cmd = wa_ctr_proc_read(procroot, (pid_t)ppid,
+	    "cmdline", &len)) == NULL)
+		return;
+	if (len > 0 && cmd[len - 1] == '\0' && strstr(cmd, "conmon") != NULL)
+		for (i = 0; i < len; i += strlen(cmd + i) + 1) {
+			size_t next = i + strlen(cmd + i) + 1;
+
+			if (next < len && (strcmp(cmd + i, "-n") == 0 ||
+			    strcmp(cmd + i, "--name") == 0))
+				json_object_set_new(c, "name",
+				    json_string(cmd + next));
+		}
+	free(cmd);
+}
+
+json_t *
+wa_ctr_describe(const char *procroot, pid_t pid)
+{
+	char id[80], *cg;
+	const char *runtime = NULL;
+	json_t *c = json_pack("{sI}", "pid", (json_int_t)pid);
+
+	if (c == NULL || (cg = wa_ctr_proc_read(procroot, pid, "cgroup",
+	    NULL)) == NULL)
+		return c;
+	if (wa_ctr_cgroup_id(cg, id, sizeof id, &runtime) == 0) {
+		json_object_set_new(c, "id", json_string(id));
+		json_object_set_new(c, "runtime", json_string(runtime));
+		if (strcmp(runtime, "docker") == 0)
+			wa_ctr_docker_name(id, c);
+		else if (strcmp(runtime, "podman") == 0)
+			wa_ctr_conmon_name(procroot, pid, c);
+	}
+	free(cg);
+	return c;
+}
+
+struct wa_ctr_find {
+	const char *procroot, *ip;
+	pid_t found;
+	ino_t seen[256];
+	size_t nseen;
+};
+
+/* The first process in a namespace of its own that holds ip. */
+static bool
+wa_ctr_find_one(void *arg, pid_t pid)
+{
+	struct wa_ctr_find *f = arg;
+	char path[64], addr[WA_CTR_MAXADDR][WA_CTR_ADDRLEN];
+	struct stat st, self;
+	size_t n;
+
+	snprintf(path, sizeof path, "%s/%ld/ns/net", f->procroot, (long)pid);
+	if (stat(path, &st) != 0 || stat("/proc/self/ns/net", &self) != 0 ||
+	    st.st_ino == self.st_ino)
+		return true;
+	for (size_t i = 0; i < f->nseen; i++)
+		if (f->seen[i] == st.st_ino)
+			return true;
+	if (f->nseen < 256)
+		f->seen[f->nseen++] = st.st_ino;
+	n = wa_ctr_addresses(f->procroot, pid, addr, WA_CTR_MAXADDR);
+	for (size_t i = 0; i < n; i++)
+		if (wa_ctr_addr_eq(addr[i], f->ip)) {
+			f->found = pid;
+			return false;
+		}
+	return true;
+}
+
+json_t *
+wa_ctr_holder(const char *procroot, pid_t pid, uint16_t port)
+{
+	struct wa_ctr_find f;
+	struct wa_ctr_pub p;
+	size_t len;
+	char *cmd = wa_ctr_proc_read(procroot, pid, "cmdline", &len);
+	json_t *h = NULL, *c;
+
+	if (cmd == NULL || wa_ctr_proxy_parse(cmd, len, &p) != 0 ||
+	    p.host_port != port)
+		goto out;
+	memset(&f, 0, sizeof f);
+	f.procroot = procroot;
+	f.ip = p.ctr_ip;
+	wa_ctr_each_pid(procroot, wa_ctr_find_one, &f);
+	c = f.found > 0 ? wa_ctr_describe(procroot, f.found) : json_object();
+	json_object_set_new(c, "ip", json_string(p.ctr_ip));
+	h = json_pack("{sosi}", "container", c, "container_port",
+	    (int)p.ctr_port);
+out:
+	free(cmd);
+	return h;
+}
+
+void
+wa_ctr_holder_text(const json_t *h, char *buf, size_t len)
+{
+	const json_t *c = json_object_get(h, "container");
+	const char *id = json_string_value(json_object_get(c, "id"));
+	const char *name = json_string_value(json_object_get(c, "name"));
+	const char *ip = json_string_value(json_object_get(c, "ip"));
+	json_int_t pid = json_integer_value(json_object_get(c, "pid"));
+	char who[128];
+
+	buf[0] = '\0';
+	if (!json_is_object(c))
+		return;
+	if (id != NULL && name != NULL)
+		snprintf(who, sizeof who, "%.64s (%.12s)", name, id);
+	else if (id != NULL)
+		snprintf(who, sizeof who, "%.12s", id);
+	else if (pid > 0)
+		snprintf(who, sizeof who, "pid %lld", (long long)pid);
+	else
+		snprintf(who, sizeof who, "(not found)");
+	snprintf(buf, len, "container %s port %lld at %s", who,
+	    (long long)json_integer_value(json_object_get(h,
+	    "container_port")), ip != NULL ? ip : "?");
+}
