@@ -7,6 +7,7 @@
 
 #include "catalog.h"
 #include "cmd.h"
+#include "scanctr.h"
 
 static const struct option wa_scan_opts[] = {
 	{ "adopt", no_argument, NULL, 'a' },
@@ -18,6 +19,7 @@ static int
 wa_scan_adopt(struct wa_cli *cli, json_t *s)
 {
 	json_t *req, *resp;
+	char why[200];
 	int rc;
 
 	if (json_is_null(json_object_get(s, "product"))) {
@@ -25,11 +27,17 @@ wa_scan_adopt(struct wa_cli *cli, json_t *s)
 		    "product: no catalog home pattern matches"));
 		return WA_EPRODUCT;
 	}
-	req = json_pack("{sssOsOsOsOsb}", "op", "lease",
-	    "product", json_object_get(s, "product"),
-	    "home", json_object_get(s, "home"),
-	    "pid", json_object_get(s, "pid"),
-	    "offset", json_object_get(s, "offset"), "adopt", 1);
+	if (json_object_get(s, "container") != NULL) {
+		if ((req = wa_scan_ctr_request(s, why, sizeof why)) == NULL) {
+			json_object_set_new(s, "adopt_error", json_string(why));
+			return WA_ENOTFOUND;
+		}
+	} else
+		req = json_pack("{sssOsOsOsOsb}", "op", "lease",
+		    "product", json_object_get(s, "product"),
+		    "home", json_object_get(s, "home"),
+		    "pid", json_object_get(s, "pid"),
+		    "offset", json_object_get(s, "offset"), "adopt", 1);
 	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0) {
 		const json_t *e = wa_client_error(cli->c);
 

@@ -16,6 +16,7 @@
 #include "catalog.h"
 #include "cmd.h"
 #include "safeio.h"
+#include "scanctr.h"
 #include "util.h"
 
 /* The kernel bounds a command line (ARG_MAX); this bounds our copy. */
@@ -90,6 +91,8 @@ wa_scan_one(const struct wa_catalog *cat, long pid)
 	if (wa_scan_proc(pid, &cl, &id) != 0)
 		return NULL;
 	p = wa_catalog_match_home(cat, cl.home);
+	if ((s = wa_scan_container(p, pid, &cl, &id)) != NULL)
+		return s;
 	offset = cl.port_offset;
 	u.list = json_array();
 	/* -DportOffset replaces every configured offset.  The files are
@@ -137,7 +140,8 @@ wa_scan_lease(const json_t *leases, const json_t *server)
 	json_array_foreach(leases, i, l) {
 		if (wa_json_int(l, "pid", 0) == wa_json_int(server, "pid", -1))
 			return l;
-		if (home != NULL && wa_json_str(l, "home") != NULL &&
+		/* A container's home is a path in its own mount namespace. */
+		if (home != NULL && json_object_get(server, "container") == NULL && wa_json_str(l, "home") != NULL &&
 		    strcmp(home, wa_json_str(l, "home")) == 0)
 			return l;
 	}

@@ -118,8 +118,8 @@ out:
 
 /* One file under home, read as id; a reason to cb unless it is absent. */
 static char *
-wa_home_read(const char *home, const char *file, const struct wa_fsid *id,
-    wa_unread_cb cb, void *arg)
+wa_home_read(int rootfd, const char *home, const char *file,
+    const struct wa_fsid *id, wa_unread_cb cb, void *arg)
 {
 	char path[PATH_MAX], why[128], *text = NULL;
 	int rc;
@@ -127,8 +127,9 @@ wa_home_read(const char *home, const char *file, const struct wa_fsid *id,
 	if ((size_t)snprintf(path, sizeof path, "%s/%s", home, file) >=
 	    sizeof path)
 		return NULL;
-	rc = wa_safe_read(path, id, WA_SAFEIO_CAP, &text, NULL, why,
-	    sizeof why);
+	rc = rootfd < 0 ? wa_safe_read(path, id, WA_SAFEIO_CAP, &text, NULL,
+	    why, sizeof why) : wa_safe_read_in(rootfd, path, id,
+	    WA_SAFEIO_CAP, &text, NULL, why, sizeof why);
 	if (rc != 0 && rc != WA_ENOTFOUND && cb != NULL)
 		cb(arg, file, why);
 	return rc == 0 ? text : NULL;
@@ -138,6 +139,13 @@ int
 wa_home_offset(const char *home, const struct wa_fsid *id, int internal,
     int *offset, const char **from, wa_unread_cb cb, void *arg)
 {
+	return wa_home_offset_in(-1, home, id, internal, offset, from, cb, arg);
+}
+
+int
+wa_home_offset_in(int rootfd, const char *home, const struct wa_fsid *id,
+    int internal, int *offset, const char **from, wa_unread_cb cb, void *arg)
+{
 	static const char *const tomls[] = { "conf/deployment.toml",
 	    "repository/conf/deployment.toml" };
 	static const char *const xmls[] = { "repository/conf/carbon.xml",
@@ -146,7 +154,8 @@ wa_home_offset(const char *home, const struct wa_fsid *id, int internal,
 	int rc;
 
 	for (size_t i = 0; i < 2; i++) {
-		if ((text = wa_home_read(home, tomls[i], id, cb, arg)) == NULL)
+		if ((text = wa_home_read(rootfd, home, tomls[i], id, cb,
+		    arg)) == NULL)
 			continue;
 		rc = wa_toml_offset(text, offset);
 		free(text);
@@ -156,7 +165,8 @@ wa_home_offset(const char *home, const struct wa_fsid *id, int internal,
 		}
 	}
 	for (size_t i = 0; i < 2; i++) {
-		if ((text = wa_home_read(home, xmls[i], id, cb, arg)) == NULL)
+		if ((text = wa_home_read(rootfd, home, xmls[i], id, cb,
+		    arg)) == NULL)
 			continue;
 		rc = wa_carbon_xml_offset(text, offset);
 		free(text);

@@ -37,6 +37,10 @@ struct wa_fsid;
 typedef void (*wa_unread_cb)(void *arg, const char *file, const char *why);
 int wa_home_offset(const char *home, const struct wa_fsid *id, int internal,
     int *offset, const char **from, wa_unread_cb cb, void *arg);
+/* The same, home resolved inside rootfd (a container's root); rootfd < 0
+ * is wa_home_offset. */
+int wa_home_offset_in(int rootfd, const char *home, const struct wa_fsid *id,
+    int internal, int *offset, const char **from, wa_unread_cb cb, void *arg);
 
 /* Whether pid is ancestor or one of its descendants. */
 bool wa_proc_descends(const char *procroot, pid_t pid, pid_t ancestor);

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/fsuid.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -305,6 +307,31 @@ wa_safe_read(const char *path, const struct wa_fsid *id, size_t cap,
 {
 	return wa_safe_read_at(AT_FDCWD, path, id, cap, text, len, why,
 	    whylen);
+}
+
+int
+wa_safe_read_in(int rootfd, const char *path, const struct wa_fsid *id,
+    size_t cap, char **text, size_t *len, char *why, size_t whylen)
+{
+	struct open_how how = { .flags = WA_OPEN_READ,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	struct wa_fssave s;
+	struct stat st;
+	int fd, err, rc;
+
+	if (wa_fsid_enter(id, &s) != 0) {
+		snprintf(why, whylen, "cannot take on the identity of uid %lu",
+		    (unsigned long)id->uid);
+		return WA_EINTERNAL;
+	}
+	fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+	err = errno;
+	wa_fsid_leave(&s);
+	if (fd < 0)
+		return wa_open_err(err, id, why, whylen);
+	rc = wa_slurp(fd, cap, &st, text, len, why, whylen);
+	close(fd);
+	return rc;
 }
 
 /* path as a malloc'd directory and a name in it ("." when bare). */

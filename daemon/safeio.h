@@ -47,6 +47,10 @@ int wa_safe_read_at(int dirfd, const char *name, const struct wa_fsid *id,
     size_t cap, char **text, size_t *len, char *why, size_t whylen);
 int wa_safe_read(const char *path, const struct wa_fsid *id, size_t cap,
     char **text, size_t *len, char *why, size_t whylen);
+/* The same, path resolved inside rootfd (a container's /proc/PID/root):
+ * its absolute symlinks and ".." stay under that root. */
+int wa_safe_read_in(int rootfd, const char *path, const struct wa_fsid *id,
+    size_t cap, char **text, size_t *len, char *why, size_t whylen);
 
 /*
  * A file to be replaced in place (config --write): its directory open,

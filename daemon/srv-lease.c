@@ -212,6 +212,8 @@ struct wa_lease_args {
 	const char *with[64], *without[64];
 	size_t nwith, nwithout;
 	char namebuf[80];
+	struct wa_lease_port fixed[128];  /* explicit host ports (adopt) */
+	size_t nfixed;
 };
 
 static int
@@ -375,7 +377,8 @@ wa_lease_record(struct wa_req *r, const struct wa_product *p,
 	in.note = (char *)a->link;
 	for (size_t i = 0; i < nsel && i < 128; i++) {
 		ports[i].name = sel[i]->name;
-		ports[i].port = (uint16_t)wa_port_effective(sel[i], offset);
+		ports[i].port = a->nfixed > 0 ? a->fixed[i].port :
+		    (uint16_t)wa_port_effective(sel[i], offset);
 		ports[i].proto = sel[i]->proto;
 	}
 	in.ports = ports;
@@ -389,7 +392,8 @@ wa_lease_record(struct wa_req *r, const struct wa_product *p,
 	if (rc != 0)
 		return wa_req_fail(r, rc == WA_EDBBUSY ? WA_EBUSY : WA_EUNAVAIL,
 		    "ledger: %s", wa_strerror(rc));
-	if ((rc = wa_alloc_hold(r->d->map, sel, nsel, offset,
+	if ((rc = a->nfixed > 0 ? wa_fixed_hold(r->d->map, ports, nsel,
+	    (uint32_t)in.id) : wa_alloc_hold(r->d->map, sel, nsel, offset,
 	    (uint32_t)in.id, &c)) != 0)
 		return wa_req_fail(r, WA_EINTERNAL, "portmap out of step");
 	for (size_t i = 0; i < nsel; i++)
@@ -491,6 +495,10 @@ wa_lease_grant(struct wa_req *r, bool adopt)
 		rc = wa_req_fail(r, WA_EINVAL, "%s", err);
 		goto out;
 	}
+	if ((rc = wa_lease_fixed(r, p, a.adopt, a.fixed, sel, &a.nfixed)) != 0)
+		goto out;
+	if (a.nfixed > 0)
+		nsel = a.nfixed;
 	if (a.pid != 0 && wa_proc_start_time((pid_t)a.pid, &start) != 0) {
 		rc = wa_req_fail(r, WA_EINVAL, "pid %lld: no such process",
 		    a.pid);
@@ -528,7 +536,10 @@ wa_lease_grant(struct wa_req *r, bool adopt)
 	    old.offset : -1;
 	o.requested = (int)a.offset;
 	wa_host_refresh(d);
-	rc = wa_lease_find(d, (pid_t)a.pid, sel, nsel, &o, &res);
+	memset(&res, 0, sizeof res);
+	res.offset = a.offset >= 0 ? (int)a.offset : p->internal_offset;
+	rc = a.nfixed > 0 ? wa_fixed_check(d->map, a.fixed, sel, nsel,
+	    &res.conflict) : wa_lease_find(d, (pid_t)a.pid, sel, nsel, &o, &res);
 	if (rc == WA_EINVAL) {
 		if (a.offset >= 0)
 			rc = wa_req_fail(r, WA_EINVAL, "offset %lld puts a port "

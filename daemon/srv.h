@@ -309,6 +309,13 @@ int wa_lease_lookup(struct wa_req *r, const char *name, bool must_own,
     struct wa_instance *out);
 /* Describe who holds a port on the host: pid, cmdline, unit. */
 json_t *wa_host_holder(int proto, uint16_t port);
+/* srv-fixed.c: the explicit host ports of an adopted container. */
+int wa_lease_fixed(struct wa_req *r, const struct wa_product *p, bool adopt,
+    struct wa_lease_port *out, const struct wa_port_def **sel, size_t *n);
+int wa_fixed_check(const struct wa_portmap *m, const struct wa_lease_port *ports,
+    const struct wa_port_def *const *sel, size_t n, struct wa_conflict *c);
+int wa_fixed_hold(struct wa_portmap *m, const struct wa_lease_port *ports,
+    size_t n, uint32_t holder);
 
 /* srv-reaper.c: ttl expiry and pid-bound leases */
 int wa_reaper_start(struct wa_daemon *d);
