@@ -100,9 +100,12 @@ wa_ctr_proxy_parse(const char *buf, size_t len, struct wa_ctr_pub *p)
 			snprintf(key, sizeof key, "%.*s", (int)(eq - k), k);
 			v = eq + 1;
 		} else {
-			snprintf(key, sizeof key, "%s", k);
-			if (i + 1 >= argc)
-				break;
+			snprintf(key, sizeof key, " %.28s ", k);
+			/* Boolean flags (-use-listen-fd) take no value. */
+			if (strstr(" proto host-ip host-port container-ip "
+			    "container-port ", key) == NULL || i + 1 >= argc)
+				continue;
+			snprintf(key, sizeof key, "%.28s", k);
 			v = argv[++i];
 		}
 		if (wa_ctr_flag(p, key, v) != 0)
