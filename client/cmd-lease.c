@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "ctrfmt.h"
 #include "util.h"
 
 const struct option wa_lease_opts[] = {
@@ -19,6 +20,7 @@ const struct option wa_lease_opts[] = {
 	{ "link", required_argument, NULL, 'k' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "no-offset-arg", no_argument, NULL, 'N' },
+	{ "container", no_argument, NULL, 'C' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -54,6 +56,12 @@ wa_lease_parse(const struct wa_cmd_entry *e, int argc, char **argv,
 		case 'k': json_object_set_new(req, "link", json_string(optarg));
 			break;
 		case 'f': if (format != NULL) *format = optarg; break;
+		case 'C':
+			/* Marks the lease; the server keeps its shipped offset
+			 * inside and --format docker|compose maps the ports. */
+			json_object_set_new(labels, "container",
+			    json_string("true"));
+			break;
 		case 'N':
 			if (no_offset_arg == NULL)
 				goto bad;
@@ -148,7 +156,7 @@ wa_lease_exec(struct wa_cli *cli, int argc, char **argv)
 		return wa_cli_usage(&wa_cmd_lease, "unexpected argument '%s'",
 		    argv[optind]);
 	}
-	if (!wa_lease_format_ok(format)) {
+	if (!wa_lease_format_ok(format) && !wa_ctr_format_ok(format)) {
 		json_decref(req);
 		return wa_cli_usage(&wa_cmd_lease, "--format: %s",
 		    wa_lease_formats());
@@ -162,7 +170,9 @@ wa_lease_exec(struct wa_cli *cli, int argc, char **argv)
 	    json_is_boolean(json_object_get(resp, "created")))
 		json_object_set(json_object_get(resp, "lease"), "created",
 		    json_object_get(resp, "created"));
-	rc = wa_lease_print(stdout, json_object_get(resp, "lease"), format);
+	rc = wa_ctr_format_ok(format) ? wa_ctr_format_print(stdout,
+	    json_object_get(resp, "lease"), format) :
+	    wa_lease_print(stdout, json_object_get(resp, "lease"), format);
 	since = wa_json_str(json_object_get(resp, "lease"), "created_at");
 	if (rc == 0 && strcmp(format, "text") == 0 &&
 	    json_is_false(json_object_get(resp, "created")))
@@ -176,8 +186,8 @@ const struct wa_cmd_entry wa_cmd_lease = {
 	.name = "lease",
 	.usage = "--product P [--name N] [--home DIR] [--offset K] "
 	    "[--with PORT]... [--without PORT]... [--pid PID] [--ttl DUR] "
-	    "[--label K=V]... [--link ROLE=NAME] "
-	    "[--format text|offset|args|toml|xml|env|json]",
+	    "[--label K=V]... [--link ROLE=NAME] [--container] "
+	    "[--format text|offset|args|toml|xml|env|json|docker|compose]",
 	.summary = "lease a collision-free port offset for a WSO2 instance",
 	.shortopts = "",
 	.opts = wa_lease_opts,

@@ -122,6 +122,22 @@ import json,sys
 d={x["pid"]:x["in_ledger"] for x in json.load(open(sys.argv[1]))["servers"]}
 assert d[int(sys.argv[2])] is True and d[int(sys.argv[3])] is False,d' "$C1" "$C2"
 
+# Host ports for a container that keeps offset 0 inside.
+expect_rc 0 "lease --container (first)" cli lease --product apim --container --name ctr-a --format docker
+check "docker format: host 9443 to container 9443" grep -q -- "-p 9443:9443 " "$T/out"
+expect_rc 0 "lease --container (second)" cli lease --product apim --container --name ctr-b --format docker
+check "docker format: the second's host ports shift, the container's do not" bash -c 'grep -q -- "-p 9444:9443 " "$0" && grep -q -- "-p 8281:8280" "$0" && ! grep -q -- ":9444" "$0"' "$T/out"
+check "every -p maps a leased host port" py '
+import json,re,subprocess,sys
+out=open(sys.argv[1]).read()
+l=json.loads(subprocess.check_output([sys.argv[2],"--json","show","ctr-b"]))
+l=l.get("lease",l)
+got=sorted(int(h) for h,c in re.findall(r"-p (\d+):(\d+)",out))
+assert got==sorted(p["port"] for p in l["ports"]),(got,l["ports"])
+assert l["labels"]["container"]=="true"' "$BIN/wso2-alloc"
+expect_rc 0 "the same lease as a compose ports: list" cli lease --product apim --container --name ctr-b --format compose
+check "compose format" bash -c 'head -1 "$0" | grep -qx "ports:" && grep -q "^  - \"9444:9443\"  # servlet-https" "$0"' "$T/out"
+
 kill "$C1" "$C2" "$PROXY" 2>/dev/null || true
 wait "$C1" "$C2" "$PROXY" 2>/dev/null || true
 [ -n "$CG" ] && rmdir "$CG" 2>/dev/null
