@@ -16,6 +16,8 @@
  * buf; NULL when there is none. */
 const char *wa_link_name(const char *link, const char *role, char *buf,
     size_t len);
+/* Add one --link ROLE=NAME to a lease request ("role=NAME,..."). */
+void wa_link_add(json_t *req, const char *link);
 /*
  * *edited (the offset edit of orig, replaced) with the catalog's url keys
  * of p applied: 0, or an exit code with the reason said on stderr.
