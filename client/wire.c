@@ -3,6 +3,7 @@
  * instance's own literal ports follow its offset, a linked role's URLs
  * take the linked lease's ports.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,18 +79,69 @@ wa_file_offset(const char *text)
 	return off;
 }
 
-/* The active lease linked under role, asked of the daemon once. */
+/* Whether l links to name under any role. */
+static bool
+wa_links_to(const json_t *l, const char *name)
+{
+	const char *s = wa_json_str(l, "link"), *e;
+	size_t n = strlen(name);
+
+	for (; s != NULL; s = e != NULL ? e + 1 : NULL) {
+		e = strchr(s, ',');
+		if ((s = strchr(s, '=')) == NULL)
+			return false;
+		if ((e == NULL || s < e) && strncmp(s + 1, name, n) == 0 &&
+		    (s[1 + n] == ',' || s[1 + n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A lease not linked under role may be linked to: the control plane's
+ * gateway is the gateway that links to it.  The first active lease (by
+ * name) of a product the role allows that links to this one.
+ */
+static json_t *
+wa_linked_back(struct wa_cli *cli, const struct wa_product *p,
+    const json_t *lease, const char *role)
+{
+	const struct wa_link_def *d = wa_product_link(p, role);
+	json_t *resp = NULL, *v, *found = NULL;
+	size_t i, j;
+
+	if (d == NULL || wa_cli_request(cli, json_pack("{ss}", "op", "list"),
+	    &resp, true) != 0)
+		return NULL;
+	json_array_foreach(json_object_get(resp, "leases"), i, v) {
+		for (j = 0; j < d->nproducts && wa_json_str(v, "product") !=
+		    NULL; j++)
+			if (strcmp(d->products[j], wa_json_str(v, "product")) == 0)
+				break;
+		if (found == NULL && j < d->nproducts &&
+		    wa_links_to(v, wa_json_str(lease, "name")))
+			found = json_pack("{sO}", "lease", v);
+	}
+	json_decref(resp);
+	return found;
+}
+
+/* The active lease linked under role (or linking back), asked once. */
 static const json_t *
-wa_linked(struct wa_cli *cli, const json_t *lease, const char *role,
-    json_t **resp)
+wa_linked(struct wa_cli *cli, const struct wa_product *p,
+    const json_t *lease, const char *role, json_t **resp)
 {
 	char name[80];
 
 	if (*resp != NULL)
 		return json_object_get(*resp, "lease");
 	if (wa_link_name(wa_json_str(lease, "link"), role, name,
-	    sizeof name) == NULL)
-		return NULL;
+	    sizeof name) == NULL) {
+		*resp = wa_linked_back(cli, p, lease, role);
+		if (*resp == NULL)
+			*resp = json_null();
+		return json_object_get(*resp, "lease");
+	}
 	if (wa_cli_request(cli, json_pack("{ssss}", "op", "show", "name",
 	    name), resp, true) != 0 || !wa_lease_valid(json_object_get(*resp,
 	    "lease"))) {
@@ -109,7 +161,7 @@ wa_role_rule(struct wa_cli *cli, const struct wa_catalog *cat,
     const struct wa_product *p, const json_t *lease,
     const struct wa_url_def *u, json_t **resp, struct wa_url_rule *r)
 {
-	const json_t *l = wa_linked(cli, lease, u->role, &resp[u -
+	const json_t *l = wa_linked(cli, p, lease, u->role, &resp[u -
 	    p->urls]);
 	const struct wa_product *lp;
 
