@@ -79,8 +79,7 @@ wa_file_offset(const char *text)
 	return off;
 }
 
-/* Whether l links to name under any role. */
-static bool
+bool
 wa_links_to(const json_t *l, const char *name)
 {
 	const char *s = wa_json_str(l, "link"), *e;

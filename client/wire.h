@@ -5,6 +5,7 @@
 #ifndef WA_WIRE_H
 #define WA_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -16,6 +17,8 @@
  * buf; NULL when there is none. */
 const char *wa_link_name(const char *link, const char *role, char *buf,
     size_t len);
+/* Whether lease l links to name under any role. */
+bool wa_links_to(const json_t *l, const char *name);
 /* Add one --link ROLE=NAME to a lease request ("role=NAME,..."). */
 void wa_link_add(json_t *req, const char *link);
 /*
