@@ -298,7 +298,8 @@ wa_wire_text(struct wa_wire *w)
 	cap += w->tail != NULL ? strlen(w->tail) + 2 : 0;
 	if ((o = out = malloc(cap)) == NULL)
 		return NULL;
-	qsort(w->s, w->ns, sizeof *w->s, wa_splice_cmp);
+	if (w->ns > 0)
+		qsort(w->s, w->ns, sizeof *w->s, wa_splice_cmp);
 	for (size_t i = 0; i < w->ns; i++) {
 		memcpy(o, w->in + pos, w->s[i].at - pos);
 		o += w->s[i].at - pos;
