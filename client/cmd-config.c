@@ -11,6 +11,7 @@
 #include "confedit.h"
 #include "safeio.h"
 #include "util.h"
+#include "wire.h"
 #include "xmlscan.h"
 
 static const struct option wa_config_opts[] = {
@@ -259,12 +260,17 @@ wa_config_exec(struct wa_cli *cli, int argc, char **argv)
 		exit = rc == WA_EINTERNAL ? WA_EXIT_SOFTWARE : WA_EXIT_DATAERR;
 		goto out;
 	}
+	/* The URLs that carry ports, in the same edit and the same write. */
+	if (toml && p->nurls > 0 && (exit = wa_config_wire(cli, cat, p, lease,
+	    text, path, &edited)) != 0)
+		goto out;
 	if ((diff = wa_unified_diff(path, text, edited)) == NULL) {
 		exit = WA_EXIT_SOFTWARE;
 		goto out;
 	}
 	if (*diff == '\0') {
-		printf("%s: already at offset %d\n", wa_term_str(path), offset);
+		printf("%s: already at offset %d%s\n", wa_term_str(path), offset,
+		    p->nurls > 0 ? ", its URLs as leased and linked" : "");
 		if (strncmp(p->id, "apim-2", 6) == 0)
 			exit = wa_config_apim2(cli, lease, home, write);
 		goto out;

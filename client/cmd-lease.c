@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "ctrfmt.h"
 #include "util.h"
+#include "wire.h"
 
 const struct option wa_lease_opts[] = {
 	{ "product", required_argument, NULL, 'p' },
@@ -53,7 +54,7 @@ wa_lease_parse(const struct wa_cmd_entry *e, int argc, char **argv,
 			break;
 		case 'W': json_array_append_new(without, json_string(optarg));
 			break;
-		case 'k': json_object_set_new(req, "link", json_string(optarg));
+		case 'k': wa_link_add(req, optarg);
 			break;
 		case 'f': if (format != NULL) *format = optarg; break;
 		case 'C':

@@ -1,5 +1,26 @@
 /* cmd-release.c: wso2-alloc release NAME: end a lease, free its ports. */
 #include "cmd.h"
+#include "wire.h"
+
+/* The leases configured with this one's ports: they point nowhere now. */
+static void
+wa_release_dependants(struct wa_cli *cli, const char *name)
+{
+	json_t *resp = NULL, *v;
+	size_t i;
+
+	if (wa_cli_request(cli, json_pack("{ss}", "op", "list"), &resp,
+	    false) != 0)
+		return;
+	json_array_foreach(json_object_get(resp, "leases"), i, v)
+		if (wa_links_to(v, name))
+			fprintf(stderr, "wso2-alloc: warning: %s links to %s "
+			    "(%s): its configuration names ports %s no longer "
+			    "holds\n", wa_term_str(wa_json_str(v, "name")),
+			    wa_term_str(name), wa_term_str(wa_json_str(v,
+			    "link")), wa_term_str(name));
+	json_decref(resp);
+}
 
 static int
 wa_release_exec(struct wa_cli *cli, int argc, char **argv)
@@ -22,6 +43,7 @@ wa_release_exec(struct wa_cli *cli, int argc, char **argv)
 	else
 		printf("released %s\n", wa_term_str(argv[1]));
 	json_decref(resp);
+	wa_release_dependants(cli, argv[1]);
 	return 0;
 }
 

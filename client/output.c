@@ -298,6 +298,9 @@ wa_lease_extras(FILE *f, const json_t *lease)
 
 	if (home != NULL)
 		fprintf(f, "  home %s\n", wa_term_str(home));
+	if (wa_json_str(lease, "link") != NULL)
+		fprintf(f, "  links %s\n", wa_term_str(wa_json_str(lease,
+		    "link")));
 	json_object_foreach(json_object_get(lease, "labels"), k, v)
 		fprintf(f, "  label %s=%s\n", wa_term_str(k),
 		    wa_term_str(json_string_value(v)));

@@ -307,13 +307,113 @@ wa_parse_offset(struct wa_ctx *c, json_t *root, struct wa_product *p)
 	return 0;
 }
 
+static int
+wa_parse_link(struct wa_ctx *c, json_t *jl, size_t idx, struct wa_link_def *l)
+{
+	static const char *const keys[] = { "role", "products", "description",
+	    NULL };
+	char where[32], *desc = NULL;
+	int rc;
+
+	snprintf(where, sizeof where, "links[%zu]", idx);
+	if (!json_is_object(jl))
+		return wa_fail(c, where, "must be an object");
+	if ((rc = wa_check_keys(c, jl, where, keys)) != 0 ||
+	    (rc = wa_get_str(c, jl, where, "role", true, false,
+	    &l->role)) != 0 ||
+	    (rc = wa_get_str(c, jl, where, "description", true, false,
+	    &desc)) != 0 ||
+	    (rc = wa_get_strv(c, jl, "products", &l->products,
+	    &l->nproducts)) != 0)
+		return rc;
+	free(desc);
+	if (!wa_name_ok(l->role, false))
+		return wa_fail(c, where, "role '%s' must be kebab-case", l->role);
+	if (l->nproducts == 0)
+		return wa_fail(c, where, "products: at least one product");
+	return 0;
+}
+
+static int
+wa_parse_url(struct wa_ctx *c, json_t *ju, size_t idx,
+    const struct wa_product *p, struct wa_url_def *u)
+{
+	static const char *const keys[] = { "key", "port", "role", "create",
+	    "source", NULL };
+	char where[32], *src = NULL;
+	int rc;
+
+	snprintf(where, sizeof where, "urls[%zu]", idx);
+	if (!json_is_object(ju))
+		return wa_fail(c, where, "must be an object");
+	if ((rc = wa_check_keys(c, ju, where, keys)) != 0 ||
+	    (rc = wa_get_str(c, ju, where, "key", true, false, &u->key)) != 0 ||
+	    (rc = wa_get_str(c, ju, where, "port", false, false,
+	    &u->port)) != 0 ||
+	    (rc = wa_get_str(c, ju, where, "role", false, false,
+	    &u->role)) != 0 ||
+	    (rc = wa_get_str(c, ju, where, "create", false, false,
+	    &u->create)) != 0 ||
+	    (rc = wa_get_str(c, ju, where, "source", true, false, &src)) != 0)
+		return rc;
+	free(src);
+	if (strchr(u->key, '.') == NULL || strchr(u->key, ' ') != NULL)
+		return wa_fail(c, where, "key '%s' must be a dotted TOML path",
+		    u->key);
+	if (u->role != NULL && wa_product_link(p, u->role) == NULL)
+		return wa_fail(c, where, "role '%s' is not in links", u->role);
+	if (u->role == NULL && (u->port == NULL || u->create != NULL))
+		return wa_fail(c, where, "a key of this instance needs a port "
+		    "and creates nothing");
+	if (u->role == NULL && wa_product_port(p, u->port) == NULL)
+		return wa_fail(c, where, "port '%s' is not in ports", u->port);
+	if (u->port == NULL && u->create == NULL)
+		return wa_fail(c, where, "needs a port or a create value");
+	return 0;
+}
+
+/* links, then urls (which name links' roles and ports): both optional. */
+static int
+wa_parse_wiring(struct wa_ctx *c, json_t *root, struct wa_product *p)
+{
+	json_t *jl = json_object_get(root, "links");
+	json_t *ju = json_object_get(root, "urls"), *e;
+	size_t i;
+	int rc;
+
+	if (jl != NULL && !json_is_array(jl))
+		return wa_fail(c, "links", "must be an array");
+	if (ju != NULL && !json_is_array(ju))
+		return wa_fail(c, "urls", "must be an array");
+	if (jl != NULL && json_array_size(jl) > 0 && (p->links =
+	    calloc(json_array_size(jl), sizeof *p->links)) == NULL)
+		return WA_ENOMEM;
+	json_array_foreach(jl, i, e) {
+		p->nlinks++;
+		if ((rc = wa_parse_link(c, e, i, &p->links[i])) != 0)
+			return rc;
+		if (wa_product_link(p, p->links[i].role) != &p->links[i])
+			return wa_fail(c, "links", "role '%s' given twice",
+			    p->links[i].role);
+	}
+	if (ju != NULL && json_array_size(ju) > 0 && (p->urls =
+	    calloc(json_array_size(ju), sizeof *p->urls)) == NULL)
+		return WA_ENOMEM;
+	json_array_foreach(ju, i, e) {
+		p->nurls++;
+		if ((rc = wa_parse_url(c, e, i, p, &p->urls[i])) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 int
 wa_product_parse(struct wa_product *p, const char *text, size_t len,
     const char *path, char *err, size_t errlen)
 {
 	static const char *const keys[] = { "id", "aliases", "name",
 	    "versions", "internal_offset", "home_patterns", "offset",
-	    "sources", "notes", "ports", NULL };
+	    "sources", "notes", "ports", "links", "urls", NULL };
 	struct wa_ctx c = { path, NULL, err, errlen };
 	json_error_t jerr;
 	json_t *root;
@@ -352,7 +452,8 @@ wa_product_parse(struct wa_product *p, const char *text, size_t len,
 	    (rc = wa_get_strv(&c, root, "home_patterns", &p->home_patterns,
 	    &p->nhome_patterns)) != 0 ||
 	    (rc = wa_parse_offset(&c, root, p)) != 0 ||
-	    (rc = wa_parse_ports(&c, root, p)) != 0)
+	    (rc = wa_parse_ports(&c, root, p)) != 0 ||
+	    (rc = wa_parse_wiring(&c, root, p)) != 0)
 		goto out;
 	if ((rc = wa_get_strv(&c, root, "notes", NULL, &nnotes)) != 0)
 		goto out;
@@ -392,6 +493,18 @@ wa_product_clear(struct wa_product *p)
 		free(p->ports[i].source);
 	}
 	free(p->ports);
+	for (size_t i = 0; p->urls != NULL && i < p->nurls; i++) {
+		free(p->urls[i].key);
+		free(p->urls[i].port);
+		free(p->urls[i].role);
+		free(p->urls[i].create);
+	}
+	free(p->urls);
+	for (size_t i = 0; p->links != NULL && i < p->nlinks; i++) {
+		free(p->links[i].role);
+		wa_strv_free(p->links[i].products, p->links[i].nproducts);
+	}
+	free(p->links);
 	wa_strv_free(p->aliases, p->naliases);
 	wa_strv_free(p->home_patterns, p->nhome_patterns);
 	free(p->id);
@@ -443,6 +556,16 @@ wa_product_port(const struct wa_product *p, const char *name)
 	for (size_t i = 0; i < p->nports; i++)
 		if (strcmp(p->ports[i].name, name) == 0)
 			return &p->ports[i];
+	return NULL;
+}
+
+const struct wa_link_def *
+wa_product_link(const struct wa_product *p, const char *role)
+{
+	for (size_t i = 0; i < p->nlinks; i++)
+		if (p->links[i].role != NULL && strcmp(p->links[i].role,
+		    role) == 0)
+			return &p->links[i];
 	return NULL;
 }
 

@@ -28,6 +28,26 @@ struct wa_port_def {
 	char *source;
 };
 
+/*
+ * A URL-valued config key that carries a port: this instance's own
+ * (role NULL) or the instance linked under role.  key is a TOML path,
+ * "[]" standing for every element of an array (of tables).
+ */
+struct wa_url_def {
+	char *key;
+	char *port;              /* a port name: ours, or the role's product's */
+	char *role;              /* NULL: this instance */
+	char *create;            /* TOML value text ({port}: the linked port)
+	                          * written when the key is absent, or NULL */
+};
+
+/* A role this product can be linked to (lease --link ROLE=NAME). */
+struct wa_link_def {
+	char *role;
+	char **products;         /* the products a linked lease may be */
+	size_t nproducts;
+};
+
 struct wa_product {
 	char *id;                /* canonical, e.g. "apim-4" */
 	char **aliases;
@@ -44,6 +64,10 @@ struct wa_product {
 	char *path;              /* the file it was loaded from */
 	struct wa_port_def *ports;
 	size_t nports;
+	struct wa_url_def *urls;
+	size_t nurls;
+	struct wa_link_def *links;
+	size_t nlinks;
 	/* The validated file as compact JSON text, for the products op (as
 	 * a jansson tree the 24 products held 1.1 MB of heap). */
 	char *json;
@@ -77,6 +101,9 @@ const struct wa_product *wa_catalog_match_home(const struct wa_catalog *cat,
     const char *home);
 const struct wa_port_def *wa_product_port(const struct wa_product *p,
     const char *name);
+/* The role of that name, or NULL. */
+const struct wa_link_def *wa_product_link(const struct wa_product *p,
+    const char *role);
 
 /*
  * The directories a binary reads by default: the source tree's catalog

@@ -513,6 +513,8 @@ wa_lease_grant(struct wa_req *r, bool adopt)
 		}
 		a.name = a.namebuf;
 	}
+	if (a.link != NULL && (rc = wa_link_check(r, p, a.name, a.link)) != 0)
+		goto out;
 	rc = wa_ledger_find(d->ledger, a.name, &old);
 	if (rc == 0 && old.state == WA_STATE_ACTIVE) {
 		json_t *mismatch = wa_name_mismatch(r, p, &a, &old);

@@ -298,6 +298,9 @@ void wa_prune_stop(struct wa_daemon *d);
 
 /* srv-lease.c */
 int wa_lease_grant(struct wa_req *r, bool adopt);
+/* srv-link.c: refuse a link to an unknown role or a lease not active. */
+int wa_link_check(struct wa_req *r, const struct wa_product *p,
+    const char *self, const char *link);
 void wa_lease_note_refusal(struct wa_req *r);
 int wa_lease_end(struct wa_daemon *d, const struct wa_instance *in,
     enum wa_state to, uid_t uid, pid_t pid, const char *detail);

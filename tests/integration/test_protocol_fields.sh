@@ -32,7 +32,7 @@ ask '{"op":"ping","id":1}' \
     '{"op":"status","id":"s1"}' \
     '{"op":"lease","product":"apim-4","name":"a","offset":0,"ttl":3600,"labels":{"team":"qa"},"id":[1,2]}' \
     '{"op":"lease","product":"apim-4","name":"a"}' \
-    '{"op":"lease","product":"mi","name":"m","link":"role=a","pid":'"$SLEEPER"'}' \
+    '{"op":"lease","product":"apim-4.5-gateway","name":"m","link":"traffic-manager=a","pid":'"$SLEEPER"'}' \
     '{"op":"lease","product":"is-7","name":"c","offset":0}' \
     '{"op":"lease","product":"mi","name":"a"}' \
     '{"op":"lease","product":"no-such"}' \
@@ -89,6 +89,6 @@ check "a host holder's fields were checked" \
     grep -q '"holder_kind":"host","holder_pid":' "$ANS"
 check "a bound who answer names its holder" \
     grep -q '"bound":true,"holder_pid":' "$ANS"
-check "a linked lease was checked" grep -q '"link":"role=a"' "$ANS"
+check "a linked lease was checked" grep -q '"link":"traffic-manager=a"' "$ANS"
 stop_daemon
 finish
