@@ -2,9 +2,10 @@
 # and ledger, the real binaries, and small assertions.
 set -euo pipefail
 : "${WA_BUILD:?}" "${WA_SRC:?}"
-# As root, each test runs in a network namespace of its own (loopback
-# only): what the host listens on cannot make it fail, and tests running
-# side by side cannot take each other's ports.
+# As root, each test runs in network, mount and pid namespaces of its own
+# (loopback only, its own /proc): what the host listens on or runs cannot
+# make it fail, and tests running side by side cannot take each other's
+# ports or see each other's servers.
 # A test that sets WA_SYSTEM_PATHS=private before sourcing this file also
 # gets mount and pid namespaces of its own, with empty tmpfs over /run,
 # /var/lib and /tmp: the system daemon it starts (as root, or by
@@ -37,6 +38,14 @@ if [ "$(id -u)" -eq 0 ] && [ -z "${WA_NETNS:-}" ] && command -v unshare >/dev/nu
 			esac
 		    done
 		    exec bash "$0" "$@"' "$0" "$@"
+	fi
+	# A pid namespace too where the kernel allows it: scan and check see
+	# this test's processes only, not the fake servers of a test running
+	# beside it (scan --adopt took those), and none outlives the test.
+	if unshare -m -p -f --mount-proc true 2>/dev/null; then
+		exec env WA_NETNS=1 unshare -n -m -p -f --kill-child \
+		    --mount-proc --propagation private -- bash -c \
+		    'ip link set lo up 2>/dev/null || true; exec bash "$0" "$@"' "$0" "$@"
 	fi
 	exec env WA_NETNS=1 unshare -n -- bash -c \
 	    'ip link set lo up 2>/dev/null || true; exec bash "$0" "$@"' "$0" "$@"
