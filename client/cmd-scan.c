@@ -57,11 +57,8 @@ wa_scan_exec(struct wa_cli *cli, int argc, char **argv)
 	size_t i;
 	int ch, rc, refused = 0;
 
-	while ((ch = getopt_long(argc, argv, "", wa_scan_opts, NULL)) != -1) {
-		if (ch != 'a')
-			return wa_cli_usage(&wa_cmd_scan, "bad option");
-		adopt = true;
-	}
+	while ((ch = getopt_long(argc, argv, "", wa_scan_opts, NULL)) != -1)
+		adopt = adopt || ch == 'a';
 	if ((cat = wa_cli_catalog()) == NULL)
 		return WA_EXIT_DATAERR;
 	servers = wa_scan_servers(cat);
@@ -124,9 +121,16 @@ wa_scan_exec(struct wa_cli *cli, int argc, char **argv)
 	return refused > 0 ? WA_EXIT_CONFLICT : 0;
 }
 
+static const struct wa_cmd_help wa_scan_help[] = {
+	{ "--adopt", "record each server not in the ledger as a lease bound to "
+	    "its pid, at the offset it runs at" },
+	{ NULL, NULL }
+};
+
 const struct wa_cmd_entry wa_cmd_scan = {
 	.name = "scan", .usage = "[--adopt]",
 	.summary = "find running WSO2 servers; --adopt records the unrecorded",
-	.shortopts = "", .opts = wa_scan_opts, .flags = WA_CMD_DAEMON,
+	.shortopts = "", .opts = wa_scan_opts, .help = wa_scan_help,
+	.flags = WA_CMD_DAEMON,
 	.exec = wa_scan_exec,
 };

@@ -579,7 +579,7 @@ test_answers_rendered(void **state)
 	    0);
 	assert_string_equal(out, "8281/tcp: bound by pid 99 (java "
 	    "-Dcarbon.home=/x\\e]0;t\\a)\n8281/tcp: http of a1 (mi-4, offset 1, "
-	    "owner uid 0)\n");
+	    "owner root)\n");
 	free(out);
 	/* A who answer without its lease: no "(null)", no owner uid 0. */
 	assert_int_equal(wa_run("{\"ok\":true,\"port_name\":\"http\"}\n",
