@@ -31,17 +31,18 @@ wa_help_width(FILE *f)
 	return w < WA_HELP_COLUMN + 20 ? WA_HELP_COLUMN + 20 : w > 100 ? 100 : w;
 }
 
-/* The length of the word at s: up to a blank outside brackets. */
+/* The length of the word at s: up to a blank (with groups, one outside
+ * brackets: a usage's "[--with PORT]..." stays on one line). */
 static size_t
-wa_help_word(const char *s)
+wa_help_word(const char *s, bool groups)
 {
 	int depth = 0;
 	size_t n;
 
 	for (n = 0; s[n] != '\0'; n++) {
-		if (s[n] == '[' || s[n] == '(')
+		if (groups && s[n] == '[')
 			depth++;
-		else if ((s[n] == ']' || s[n] == ')') && depth > 0)
+		else if (groups && s[n] == ']' && depth > 0)
 			depth--;
 		else if (s[n] == ' ' && depth == 0)
 			break;
@@ -54,7 +55,8 @@ wa_help_word(const char *s)
  * indented to indent: words are never split, one too long stands alone.
  */
 static void
-wa_help_wrap(FILE *f, const char *text, int col, int indent, int width)
+wa_help_wrap(FILE *f, const char *text, int col, int indent, int width,
+    bool groups)
 {
 	const char *s = text;
 	bool first = true;
@@ -63,7 +65,10 @@ wa_help_wrap(FILE *f, const char *text, int col, int indent, int width)
 	while (*s != '\0') {
 		while (*s == ' ')
 			s++;
-		if ((n = wa_help_word(s)) == 0)
+		/* A group wider than a line breaks at its blanks after all. */
+		if ((n = wa_help_word(s, groups)) > (size_t)(width - indent))
+			n = wa_help_word(s, false);
+		if (n == 0)
 			break;
 		if (!first && col + 1 + (int)n >= width) {
 			fprintf(f, "\n%*s", indent, "");
@@ -90,7 +95,7 @@ wa_cmd_usage_print(FILE *f, const struct wa_cmd_entry *e)
 		return;
 	}
 	fputc(' ', f);
-	wa_help_wrap(f, e->usage, col + 1, col + 1, wa_help_width(f));
+	wa_help_wrap(f, e->usage, col + 1, col + 1, wa_help_width(f), true);
 }
 
 void
@@ -109,7 +114,7 @@ wa_help_rows(FILE *f, const struct wa_cmd_help *rows)
 		}
 		fprintf(f, "%*s", WA_HELP_COLUMN - col, "");
 		wa_help_wrap(f, rows->text, WA_HELP_COLUMN, WA_HELP_COLUMN,
-		    width);
+		    width, false);
 	}
 }
 
@@ -124,7 +129,7 @@ wa_cmd_help_print(FILE *f, const struct wa_cmd_entry *e)
 
 	wa_cmd_usage_print(f, e);
 	fputc('\n', f);
-	wa_help_wrap(f, e->summary, 0, 0, wa_help_width(f));
+	wa_help_wrap(f, e->summary, 0, 0, wa_help_width(f), false);
 	fputc('\n', f);
 	wa_help_rows(f, e->help);
 	wa_help_rows(f, common);

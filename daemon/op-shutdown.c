@@ -27,7 +27,7 @@ wa_op_shutdown_run(struct wa_req *r)
 
 	if (r->peer.uid != 0 && r->peer.uid != owner)
 		return wa_req_fail(r, WA_EFORBIDDEN, "only root or the daemon's "
-		    "owner (%s) may stop it", wa_uid_name(owner, who,
+		    "owner, %s, may stop it", wa_uid_name(owner, who,
 		    sizeof who));
 	if (d->stop == NULL)
 		return wa_req_fail(r, WA_EUNAVAIL, "this daemon cannot be "
