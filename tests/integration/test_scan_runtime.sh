@@ -17,7 +17,9 @@ runtime() { # RUNTIME: a fake JVM of that runtime of $H
 	    org.wso2.carbon.launcher.Main &
 	PIDS+=($!)
 }
-jqe() { jq -e "$@" >/dev/null; }
+# jq FILTER [FILE]: every result true, and at least one (jq 1.6's -e
+# passes on empty input).
+jqe() { local r; r=$(jq "$@") && [ -n "$r" ] && ! grep -qvx true <<<"$r"; }
 started() { # PID RUNTIME: its command line is the JVM's
 	for _ in $(seq 1 250); do
 		tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q -- "-Dwso2.runtime=$2 " && return 0
