@@ -4,9 +4,32 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "cmd.h"
+
+/* Whether pid has exited: gone, or a zombie its parent has not reaped. */
+static bool
+wa_shutdown_gone(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	size_t n = 0;
+	FILE *f;
+
+	if (kill(pid, 0) != 0 && errno == ESRCH)
+		return true;
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "re")) != NULL) {
+		n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	/* The state follows the command name's closing parenthesis. */
+	return (p = strrchr(buf, ')')) != NULL && (p[1] == ' ') &&
+	    (p[2] == 'Z' || p[2] == 'X');
+}
 
 /* Up to 10 s for the daemon to commit, close and exit. */
 static bool
@@ -15,7 +38,7 @@ wa_shutdown_wait(pid_t pid)
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 
 	for (int i = 0; i < 500; i++) {
-		if (kill(pid, 0) != 0 && errno == ESRCH)
+		if (wa_shutdown_gone(pid))
 			return true;
 		nanosleep(&ts, NULL);
 	}

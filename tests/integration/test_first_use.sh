@@ -75,8 +75,8 @@ check "suggests apim (apim-4)" grep -q "unknown product 'apimm': did you mean ap
 expect_rc 65 "products apimm" cli products apimm
 check "products suggests too" grep -q "did you mean apim (apim-4)?" "$T/err"
 r=$(echo '{"op":"lease","product":"apim-analytics"}' | raw)
-check "a prefix names each product it begins" jqe \
-    '.error.code == "unknown_product" and (.error.suggestions | sort) == ["apim-analytics-dashboard", "apim-analytics-manager-2.6", "apim-analytics-worker"]' <<<"$r"
+check "a prefix names products it begins (three at most)" jqe \
+    '.error.code == "unknown_product" and (.error.suggestions | length) == 3 and all(.error.suggestions[]; startswith("apim-analytics-"))' <<<"$r"
 r=$(echo '{"op":"lease","product":"zzzzzz"}' | raw)
 check "nothing near: no guess" jqe '.error.suggestions == [] and (.error.message | test("did you mean") | not)' <<<"$r"
 
@@ -190,6 +190,16 @@ fi
 check "its log says who asked" grep -q "shutdown asked by uid 0 (pid [0-9]*): stopping" "$T/daemon.log"
 expect_rc 0 "shutdown with none running" cli shutdown
 check "says there is none, starts none" bash -c 'grep -q "none to stop" "$0" && [ ! -S "$1" ]' "$T/out" "$SOCK"
+# A daemon whose parent does not reap it (it stays a zombie): stopped is
+# stopped all the same.
+ln -sf "$(command -v sleep)" "$T/sleeper"
+bash -c '"$0" --socket "$1" --db "$2" --catalog "$3" >/dev/null 2>&1 & exec "$4" 60' \
+    "$BIN/wso2-allocd" "$T/z.sock" "$T/z.db" "$WA_SRC/schema/products" "$T/sleeper" &
+ZP=$!
+for _ in $(seq 1 250); do echo '{"op":"ping"}' | "$BIN/wa_raw" "$T/z.sock" 2>/dev/null | grep -q '"ok":true' && break; sleep 0.02; done
+expect_rc 0 "shutdown of a daemon its parent does not reap" env WSO2_ALLOC_SOCKET="$T/z.sock" "$W" shutdown
+check "is said to have stopped" grep -q "stopped" "$T/out"
+kill "$ZP" 2>/dev/null; wait "$ZP" 2>/dev/null || true
 # A private daemon: its owner stops it.
 U=4242 UR="$T/home-4242/run"
 expect_rc 0 "uid 4242's private daemon starts" as_user 4242 env -u WSO2_ALLOC_SOCKET "$W" status

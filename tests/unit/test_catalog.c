@@ -314,6 +314,16 @@ test_runtimes(void **state)
 	wa_expect_runtime(cat, home, "dashboard", "apim-analytics-dashboard");
 	wa_expect_runtime(cat, "/opt/wso2am-analytics-2.6.0", "manager",
 	    "apim-analytics-manager-2.6");
+	wa_expect_runtime(cat, "/opt/wso2am-analytics-2.6.0", "worker",
+	    "apim-analytics-worker-2.6");
+	wa_expect_runtime(cat, "/opt/wso2am-analytics-2.6.0", "dashboard",
+	    "apim-analytics-dashboard");
+	/* EI Analytics 7: its server and its portal (ids without the
+	 * runtime's name are a family of their own id). */
+	wa_expect_runtime(cat, "/opt/wso2ei-analytics-7.1.0", "server",
+	    "ei-analytics-7");
+	wa_expect_runtime(cat, "/opt/wso2ei-analytics-7.1.0", "portal",
+	    "ei-analytics-7-portal");
 	/* A runtime the catalog does not have is no product, rather than
 	 * the worker's ports. */
 	wa_expect_runtime(cat, home, "editor", NULL);
