@@ -32,17 +32,23 @@ static const struct wa_cmd_help wa_global_help[] = {
 static void
 wa_help(FILE *f)
 {
+	struct wa_cmd_help rows[WA_NCMDS + 1];
+
+	for (size_t i = 0; i < WA_NCMDS; i++) {
+		rows[i].what = wa_cmds[i]->name;
+		rows[i].text = wa_cmds[i]->summary;
+	}
+	rows[WA_NCMDS].what = rows[WA_NCMDS].text = NULL;
 	fprintf(f, "usage: wso2-alloc [-s|--socket PATH] [--json] [--no-start] "
-	    "[--db PATH] COMMAND [ARGS]\n\nCollision-free port offsets for "
-	    "WSO2 servers.\n\n");
+	    "[--db PATH]\n                  COMMAND [ARGS]\n\n"
+	    "Collision-free port offsets for WSO2 servers.\n\n");
 	wa_help_rows(f, wa_global_help);
 	fprintf(f, "\ncommands:\n");
-	for (size_t i = 0; i < WA_NCMDS; i++)
-		fprintf(f, "  %-9s %s\n", wa_cmds[i]->name, wa_cmds[i]->summary);
-	fprintf(f, "\n'wso2-alloc COMMAND --help' describes a command. Exit "
-	    "codes: 0 ok, 1 not found, 3 conflict or\nexhausted, 64 usage, "
-	    "65 invalid input, 69 daemon unreachable, 70 internal, 77 "
-	    "denied.\n");
+	wa_help_rows(f, rows);
+	fprintf(f, "\n'wso2-alloc COMMAND --help' describes a command and its "
+	    "options.\nExit codes: 0 ok, 1 not found, 3 conflict or exhausted, "
+	    "64 usage, 65 invalid\ninput, 69 daemon unreachable, 70 internal, "
+	    "77 denied.\n");
 }
 
 /* One line for an option getopt did not take (its own is silenced). */

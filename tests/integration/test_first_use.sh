@@ -35,6 +35,10 @@ for c in $CMDS; do
 	done <"$T/opts"
 	check "$c --help describes each of its options${missing:+ (not:$missing)}" [ -z "$missing" ]
 done
+expect_rc 0 "wso2-alloc --help" cli --help
+check "--help: no line over 80 columns" bash -c '! grep -q ".\{81\}" "$0"' "$T/out"
+check "--help: each command with its summary" bash -c \
+    'for c in $1; do grep -q "^    $c  *[a-z]" "$0" || exit 1; done' "$T/out" "$CMDS"
 cli lease --help >"$T/help"
 check "lease --help: --product described" grep -q '^    --product P  *the product: an id or alias' "$T/help"
 check "lease --help: the usage wraps under itself" bash -c \
