@@ -97,7 +97,8 @@ wa_cli_usage(const struct wa_cmd_entry *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: wso2-alloc %s %s\n", e->name, e->usage);
+	fputc('\n', stderr);
+	wa_cmd_usage_print(stderr, e);
 	return WA_EXIT_USAGE;
 }
 

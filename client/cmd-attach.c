@@ -44,17 +44,16 @@ wa_attach_exec(struct wa_cli *cli, int argc, char **argv)
 			}
 			pid = wa_pid_parse(text);
 			free(text);
-		} else
-			return wa_cli_usage(&wa_cmd_attach, "bad option");
+		}
 		if (pid < 0) {
 			fprintf(stderr, "wso2-alloc: attach: not a pid: %s\n",
 			    optarg);
 			return WA_EXIT_DATAERR;
 		}
 	}
-	if (optind + 1 != argc || pid < 0)
-		return wa_cli_usage(&wa_cmd_attach, "NAME and --pid or "
-		    "--pid-file expected");
+	if (pid < 0)
+		return wa_cli_usage(&wa_cmd_attach, "--pid or --pid-file "
+		    "expected");
 	if ((rc = wa_cli_request(cli, json_pack("{sssssi}", "op", "attach",
 	    "name", argv[optind], "pid", (int)pid), &resp, false)) != 0)
 		return wa_cli_fail(cli, argv[optind], rc);
@@ -66,9 +65,17 @@ wa_attach_exec(struct wa_cli *cli, int argc, char **argv)
 	return 0;
 }
 
+static const struct wa_cmd_help wa_attach_help[] = {
+	{ "NAME", "the lease" },
+	{ "--pid PID", "the server's process: the lease ends when it exits" },
+	{ "--pid-file FILE", "read the pid from FILE (wso2carbon.pid)" },
+	{ NULL, NULL }
+};
+
 const struct wa_cmd_entry wa_cmd_attach = {
 	.name = "attach", .usage = "NAME --pid PID | --pid-file FILE",
 	.summary = "bind a lease to a running process (owner or root)",
-	.shortopts = "", .opts = wa_attach_opts, .flags = WA_CMD_DAEMON,
+	.shortopts = "", .opts = wa_attach_opts, .help = wa_attach_help,
+	.min_args = 1, .max_args = 1, .flags = WA_CMD_DAEMON,
 	.exec = wa_attach_exec,
 };

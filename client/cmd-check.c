@@ -192,9 +192,8 @@ wa_check_exec(struct wa_cli *cli, int argc, char **argv)
 	json_t *f;
 	int rc;
 
+	(void)argc;
 	(void)argv;
-	if (argc != 1)
-		return wa_cli_usage(&wa_cmd_check, "no arguments");
 	if ((rc = wa_check_collect(cli, &c.findings, &nleases)) != 0)
 		return wa_cli_fail(cli, "check", rc);
 	if (cli->json) {

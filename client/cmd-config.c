@@ -194,12 +194,8 @@ wa_config_exec(struct wa_cli *cli, int argc, char **argv)
 			home = optarg;
 		else if (ch == 'w')
 			write = true;
-		else
-			return wa_cli_usage(&wa_cmd_config, "bad option");
 	}
-	if (optind + 1 != argc)
-		return wa_cli_usage(&wa_cmd_config, "one NAME expected");
-	name = argv[optind];
+	name = cli->args[0];
 	if ((rc = wa_cli_request(cli, json_pack("{ssss}", "op", "show", "name",
 	    name), &resp, true)) != 0)
 		return wa_cli_fail(cli, name, rc);
@@ -293,10 +289,19 @@ out:
 	return exit;
 }
 
+static const struct wa_cmd_help wa_config_help[] = {
+	{ "NAME", "the lease" },
+	{ "--home DIR", "the carbon home to edit (default: the lease's)" },
+	{ "--write", "apply the change (the previous file kept as FILE.bak); "
+	    "without it, only the diff is shown" },
+	{ NULL, NULL }
+};
+
 const struct wa_cmd_entry wa_cmd_config = {
 	.name = "config", .usage = "NAME [--home DIR] [--write]",
 	.summary = "show (--write: apply) the lease's offset in the product's "
 	    "deployment.toml or carbon.xml",
-	.shortopts = "", .opts = wa_config_opts, .flags = WA_CMD_DAEMON,
+	.shortopts = "", .opts = wa_config_opts, .help = wa_config_help,
+	.min_args = 1, .max_args = 1, .flags = WA_CMD_DAEMON,
 	.exec = wa_config_exec,
 };

@@ -45,10 +45,6 @@ wa_exec_exec(struct wa_cli *cli, int argc, char **argv)
 		json_decref(req);
 		return rc;
 	}
-	if (optind >= argc) {
-		json_decref(req);
-		return wa_cli_usage(&wa_cmd_exec, "COMMAND expected after --");
-	}
 	/* The lease is ours: its process is the one about to exec. */
 	json_object_set_new(req, "pid", json_integer(getpid()));
 	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0)
@@ -80,13 +76,26 @@ wa_exec_exec(struct wa_cli *cli, int argc, char **argv)
 	return 126;
 }
 
+static const struct wa_cmd_help wa_exec_help[] = {
+	WA_LEASE_HELP,
+	{ "--no-offset-arg", "do not append -DportOffset=K to COMMAND (for "
+	    "a wrapper that reads $WSO2_PORT_OFFSET)" },
+	{ "COMMAND [ARGS...]", "the server to become, with the lease's "
+	    "variables (WSO2_PORT_OFFSET, WSO2_PORT_<NAME>...): the lease ends "
+	    "when it exits" },
+	/* exec binds the lease to itself and prints nothing. */
+	{ "--pid PID", NULL },
+	{ "--format F", NULL },
+	{ NULL, NULL }
+};
+
 const struct wa_cmd_entry wa_cmd_exec = {
 	.name = "exec",
 	.usage = "--product P [--name N] [lease options] [--no-offset-arg] "
 	    "-- COMMAND [ARGS...]",
 	.summary = "lease bound to this process, then exec COMMAND with "
 	    "-DportOffset=K",
-	.shortopts = "+", .opts = wa_lease_opts,
-	.flags = WA_CMD_DAEMON,
+	.shortopts = "+", .opts = wa_lease_opts, .help = wa_exec_help,
+	.min_args = 1, .max_args = -1, .flags = WA_CMD_DAEMON,
 	.exec = wa_exec_exec,
 };

@@ -219,7 +219,8 @@ wa_export_once(struct wa_cli *cli, const char *path)
 	}
 	if (wa_check_collect(cli, &findings, &nleases) != 0)
 		findings = NULL;
-	if (path != NULL && (f = open_memstream(&text, &len)) == NULL) {
+	if ((path != NULL || cli->json) &&
+	    (f = open_memstream(&text, &len)) == NULL) {
 		rc = WA_EXIT_SOFTWARE;
 		goto out;
 	}
@@ -228,8 +229,20 @@ wa_export_once(struct wa_cli *cli, const char *path)
 		fflush(stdout);
 		goto out;
 	}
+	if (fclose(f) != 0) {
+		rc = WA_EXIT_SOFTWARE;
+		goto out;
+	}
+	/* --json: stdout gets the same metrics, as one object. */
+	if (cli->json) {
+		json_t *j = wa_prom_json(text);
+
+		wa_json_print(j);
+		json_decref(j);
+		fflush(stdout);
+	}
 	/* Written aside and renamed: the collector never reads half. */
-	if (fclose(f) != 0 || wa_safe_write_new(path, text, len, 0644,
+	if (path != NULL && wa_safe_write_new(path, text, len, 0644,
 	    why, sizeof why) != 0) {
 		fprintf(stderr, "wso2-alloc: export: %s: cannot be written: "
 		    "%s\n", path, why);
@@ -279,12 +292,10 @@ wa_export_exec(struct wa_cli *cli, int argc, char **argv)
 				return wa_cli_usage(&wa_cmd_export, "--every: "
 				    "1 to 86400 seconds");
 			break;
-		default:
-			return wa_cli_usage(&wa_cmd_export, "%s",
-			    wa_cmd_export.usage);
 		}
-	if (!prom || argc - optind > 1)
-		return wa_cli_usage(&wa_cmd_export, "%s", wa_cmd_export.usage);
+	if (!prom && !cli->json)
+		return wa_cli_usage(&wa_cmd_export, "--prometheus or --json "
+		    "expected");
 	if (optind < argc && strcmp(argv[optind], "-") != 0)
 		path = argv[optind];
 	/* Observing starts nothing: a daemon that is down says up 0. */
@@ -304,9 +315,22 @@ wa_export_exec(struct wa_cli *cli, int argc, char **argv)
 	return every > 0 ? 0 : rc;
 }
 
+static const struct wa_cmd_help wa_export_help[] = {
+	{ "--prometheus", "the metrics in Prometheus' text format: leases by "
+	    "product and state, free offsets, refusals, reclaims, expiries, "
+	    "the ledger, check's findings" },
+	{ "FILE", "write them to FILE, atomically, for node_exporter's textfile "
+	    "collector (default, or -: stdout); with --json, stdout gets them "
+	    "as one JSON object" },
+	{ "--every SECS", "rewrite them every SECS seconds (1-86400) until "
+	    "a signal" },
+	{ NULL, NULL }
+};
+
 const struct wa_cmd_entry wa_cmd_export = {
 	.name = "export", .usage = "--prometheus [FILE|-] [--every SECS]",
 	.summary = "write a node_exporter textfile (atomically to FILE)",
-	.shortopts = "", .opts = wa_export_opts, .flags = WA_CMD_DAEMON,
+	.shortopts = "", .opts = wa_export_opts, .help = wa_export_help,
+	.max_args = 1, .flags = WA_CMD_DAEMON,
 	.exec = wa_export_exec,
 };

@@ -22,17 +22,13 @@ wa_history_exec(struct wa_cli *cli, int argc, char **argv)
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "", wa_history_opts, NULL)) != -1) {
-		v = ch == 'l' ? strtol(optarg, &end, 10) : 0;
-		if (ch != 'l' || *end != '\0' || v < 1 || v > 100000) {
+		v = strtol(optarg, &end, 10);
+		if (*optarg == '\0' || *end != '\0' || v < 1 || v > 100000) {
 			json_decref(req);
 			return wa_cli_usage(&wa_cmd_history, "--limit takes "
 			    "1-100000");
 		}
 		json_object_set_new(req, "limit", json_integer(v));
-	}
-	if (argc - optind > 1) {
-		json_decref(req);
-		return wa_cli_usage(&wa_cmd_history, "at most one NAME");
 	}
 	if (optind < argc)
 		json_object_set_new(req, "name", json_string(argv[optind]));
@@ -75,10 +71,17 @@ wa_history_exec(struct wa_cli *cli, int argc, char **argv)
 	return 0;
 }
 
+static const struct wa_cmd_help wa_history_help[] = {
+	{ "NAME", "only this lease's events (default: every lease's)" },
+	{ "--limit N", "the newest N events, 1-100000 (default 50)" },
+	{ NULL, NULL }
+};
+
 const struct wa_cmd_entry wa_cmd_history = {
 	.name = "history", .usage = "[NAME] [--limit N]",
 	.summary = "lease events, oldest first (the newest 50 by default)",
-	.opts = wa_history_opts, .shortopts = "", .max_args = 1,
+	.opts = wa_history_opts, .shortopts = "", .help = wa_history_help,
+	.max_args = 1,
 	.flags = WA_CMD_DAEMON | WA_CMD_OFFLINE,
 	.exec = wa_history_exec,
 };

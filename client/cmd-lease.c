@@ -64,17 +64,23 @@ wa_lease_parse(const struct wa_cmd_entry *e, int argc, char **argv,
 			    json_string("true"));
 			break;
 		case 'N':
-			if (no_offset_arg == NULL)
-				goto bad;
+			if (no_offset_arg == NULL) {
+				rc = wa_cli_usage(e, "--no-offset-arg is exec's");
+				goto out;
+			}
 			*no_offset_arg = true;
 			break;
 		case 'o': case 'P':
+			/* Which offsets a product may have is the daemon's
+			 * to say: it names the range. */
 			v = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || v < 0 ||
-			    v > (ch == 'o' ? 65535 : 0x7fffffffL)) {
+			    v > 0x7fffffffL) {
 				fprintf(stderr, "wso2-alloc: %s: --%s: '%s' is "
-				    "not valid\n", e->name, ch == 'o' ?
-				    "offset" : "pid", optarg);
+				    "not %s\n", e->name, ch == 'o' ? "offset" :
+				    "pid", wa_term_str(optarg), ch == 'o' ?
+				    "an offset (a number, 0 or more)" :
+				    "a process id");
 				rc = WA_EXIT_DATAERR;
 				goto out;
 			}
@@ -100,7 +106,6 @@ wa_lease_parse(const struct wa_cmd_entry *e, int argc, char **argv,
 			}
 			break;
 		default:
-		bad:
 			rc = wa_cli_usage(e, "bad option");
 			goto out;
 		}
@@ -152,11 +157,6 @@ wa_lease_exec(struct wa_cli *cli, int argc, char **argv)
 		json_decref(req);
 		return rc;
 	}
-	if (optind != argc) {
-		json_decref(req);
-		return wa_cli_usage(&wa_cmd_lease, "unexpected argument '%s'",
-		    argv[optind]);
-	}
 	if (!wa_lease_format_ok(format) && !wa_ctr_format_ok(format)) {
 		json_decref(req);
 		return wa_cli_usage(&wa_cmd_lease, "--format: %s",
@@ -183,15 +183,25 @@ wa_lease_exec(struct wa_cli *cli, int argc, char **argv)
 	return rc != 0 ? wa_cli_fail(cli, "lease", rc) : 0;
 }
 
+static const struct wa_cmd_help wa_lease_help[] = {
+	WA_LEASE_HELP,
+	{ "--pid PID", "end the lease when process PID exits" },
+	{ "--format F", "what to print: text (default), offset, args "
+	    "(-DportOffset=K), toml, xml, env (shell variables), json, docker "
+	    "(-p HOST:CONTAINER arguments) or compose (a ports: list)" },
+	{ "--no-offset-arg", NULL },
+	{ NULL, NULL }
+};
+
 const struct wa_cmd_entry wa_cmd_lease = {
 	.name = "lease",
 	.usage = "--product P [--name N] [--home DIR] [--offset K] "
 	    "[--with PORT]... [--without PORT]... [--pid PID] [--ttl DUR] "
-	    "[--label K=V]... [--link ROLE=NAME] [--container] "
+	    "[--label K=V]... [--link ROLE=NAME]... [--container] "
 	    "[--format text|offset|args|toml|xml|env|json|docker|compose]",
 	.summary = "lease a collision-free port offset for a WSO2 instance",
 	.shortopts = "",
-	.opts = wa_lease_opts,
+	.opts = wa_lease_opts, .help = wa_lease_help,
 	.min_args = 0, .max_args = 0,
 	.flags = WA_CMD_DAEMON,
 	.exec = wa_lease_exec,

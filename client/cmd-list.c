@@ -10,6 +10,7 @@ static const struct option wa_list_opts[] = {
 	{ "product", required_argument, NULL, 'p' },
 	{ "owner", required_argument, NULL, 'o' },
 	{ "state", required_argument, NULL, 's' },
+	{ "names", no_argument, NULL, 'N' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -23,32 +24,6 @@ wa_owner_uid(const char *s)
 	if (*s != '\0' && *end == '\0' && v >= 0)
 		return v;
 	return (pw = getpwnam(s)) != NULL ? (long)pw->pw_uid : -1;
-}
-
-/*
- * A user's name, remembered: getpwuid asks nscd and then reads
- * /etc/passwd on every call, 20 ms for a list of 1,000 leases.
- */
-static void
-wa_owner_name(long long uid, char *buf, size_t len)
-{
-	static struct { long long uid; char name[32]; } seen[16];
-	static size_t nseen;
-	struct passwd *pw;
-
-	for (size_t i = 0; i < nseen; i++)
-		if (seen[i].uid == uid) {
-			snprintf(buf, len, "%s", seen[i].name);
-			return;
-		}
-	if ((pw = getpwuid((uid_t)uid)) != NULL)
-		snprintf(buf, len, "%s", pw->pw_name);
-	else
-		snprintf(buf, len, "%lld", uid);
-	if (nseen < sizeof seen / sizeof *seen) {
-		seen[nseen].uid = uid;
-		snprintf(seen[nseen++].name, sizeof seen[0].name, "%s", buf);
-	}
 }
 
 enum { WA_C_NAME, WA_C_PRODUCT, WA_C_OFFSET, WA_C_STATE, WA_C_OWNER,
@@ -105,7 +80,7 @@ wa_list_brief_row(struct wa_table *t, const int idx[WA_C_N], json_t *r)
 	else
 		snprintf(pr, sizeof pr, "-");
 	if (json_is_integer(uid))
-		wa_owner_name(json_integer_value(uid), owner, sizeof owner);
+		wa_user_name(json_integer_value(uid), owner, sizeof owner);
 	row[0] = json_string_value(wa_cell(r, idx, WA_C_NAME));
 	row[1] = json_string_value(wa_cell(r, idx, WA_C_PRODUCT));
 	row[2] = off;
@@ -117,6 +92,22 @@ wa_list_brief_row(struct wa_table *t, const int idx[WA_C_N], json_t *r)
 	wa_table_add(t, row);
 }
 
+/* The names alone, one a line, for the bash completion. */
+static void
+wa_list_names(json_t *resp)
+{
+	int idx[WA_C_N];
+	const char *name;
+	size_t i;
+	json_t *r;
+
+	wa_brief_index(json_object_get(resp, "columns"), idx);
+	json_array_foreach(json_object_get(resp, "rows"), i, r)
+		if ((name = json_string_value(wa_cell(r, idx, WA_C_NAME))) !=
+		    NULL)
+			printf("%s\n", wa_term_str(name));
+}
+
 static int
 wa_list_exec(struct wa_cli *cli, int argc, char **argv)
 {
@@ -124,6 +115,7 @@ wa_list_exec(struct wa_cli *cli, int argc, char **argv)
 	    "STATE", "OWNER", "PID", "PORTS", "EXPIRES" };
 	json_t *req = json_pack("{ss}", "op", "list"), *resp, *l;
 	struct wa_table *t;
+	bool names = false;
 	long uid;
 	size_t i;
 	int ch, rc;
@@ -134,6 +126,7 @@ wa_list_exec(struct wa_cli *cli, int argc, char **argv)
 		    json_string(optarg)); break;
 		case 's': json_object_set_new(req, "state",
 		    json_string(optarg)); break;
+		case 'N': names = true; break;
 		case 'o':
 			if ((uid = wa_owner_uid(optarg)) < 0) {
 				json_decref(req);
@@ -143,20 +136,15 @@ wa_list_exec(struct wa_cli *cli, int argc, char **argv)
 			}
 			json_object_set_new(req, "owner_uid", json_integer(uid));
 			break;
-		default:
-			json_decref(req);
-			return wa_cli_usage(&wa_cmd_list, "bad option");
 		}
 	}
-	if (optind != argc) {
-		json_decref(req);
-		return wa_cli_usage(&wa_cmd_list, "unexpected argument");
-	}
-	if (!cli->json)
+	if (!cli->json || names)
 		json_object_set_new(req, "brief", json_true());
 	if ((rc = wa_cli_request(cli, req, &resp, true)) != 0)
 		return wa_cli_fail(cli, "list", rc);
-	if (cli->json) {
+	if (names)
+		wa_list_names(resp);
+	else if (cli->json) {
 		json_t *out = json_pack("{sO}", "leases",
 		    json_object_get(resp, "leases"));
 
@@ -176,11 +164,19 @@ wa_list_exec(struct wa_cli *cli, int argc, char **argv)
 	return 0;
 }
 
+static const struct wa_cmd_help wa_list_help[] = {
+	{ "--product P", "only this product's (an id or alias)" },
+	{ "--owner USER", "only the leases of USER (a name or uid)" },
+	{ "--state S", "active (default), released, expired, reclaimed, or all" },
+	{ "--names", NULL },
+	{ NULL, NULL }
+};
+
 const struct wa_cmd_entry wa_cmd_list = {
 	.name = "list", .usage = "[--product P] [--owner USER] "
 	    "[--state active|released|expired|reclaimed|all]",
 	.summary = "list leases (active ones by default)",
-	.opts = wa_list_opts, .shortopts = "",
+	.opts = wa_list_opts, .shortopts = "", .help = wa_list_help,
 	.flags = WA_CMD_DAEMON | WA_CMD_OFFLINE,
 	.exec = wa_list_exec,
 };

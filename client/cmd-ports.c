@@ -17,17 +17,9 @@ wa_ports_exec(struct wa_cli *cli, int argc, char **argv)
 	size_t i;
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "", wa_ports_opts, NULL)) != -1) {
-		if (ch != 'p') {
-			json_decref(req);
-			return wa_cli_usage(&wa_cmd_ports, "bad option");
-		}
-		json_object_set_new(req, "product", json_string(optarg));
-	}
-	if (optind != argc) {
-		json_decref(req);
-		return wa_cli_usage(&wa_cmd_ports, "unexpected argument");
-	}
+	while ((ch = getopt_long(argc, argv, "", wa_ports_opts, NULL)) != -1)
+		if (ch == 'p')
+			json_object_set_new(req, "product", json_string(optarg));
 	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0)
 		return wa_cli_fail(cli, "ports", rc);
 	if (cli->json) {
@@ -57,9 +49,15 @@ wa_ports_exec(struct wa_cli *cli, int argc, char **argv)
 	return 0;
 }
 
+static const struct wa_cmd_help wa_ports_help[] = {
+	{ "--product P", "only the leases of this product (an id or alias)" },
+	{ NULL, NULL }
+};
+
 const struct wa_cmd_entry wa_cmd_ports = {
 	.name = "ports", .usage = "[--product P]",
 	.summary = "every leased port with its lease",
-	.opts = wa_ports_opts, .shortopts = "", .flags = WA_CMD_DAEMON,
+	.opts = wa_ports_opts, .shortopts = "", .help = wa_ports_help,
+	.flags = WA_CMD_DAEMON,
 	.exec = wa_ports_exec,
 };

@@ -1,7 +1,47 @@
 /* cmd-products.c: wso2-alloc products [ID]: the catalog. */
 #include <string.h>
 
+#include "catalog.h"
 #include "cmd.h"
+
+static const struct option wa_products_opts[] = {
+	{ "ids", no_argument, NULL, 'i' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/*
+ * Every id and alias, one a line, for the bash completion: the daemon's
+ * catalog when one answers (it is never started for a TAB), else the one
+ * this client reads, each product once whichever directories hold it.
+ */
+static int
+wa_products_ids(struct wa_cli *cli)
+{
+	struct wa_catalog *cat;
+	json_t *resp, *p, *a;
+	size_t i, k;
+
+	cli->no_start = true;
+	if (wa_cli_request(cli, json_pack("{ss}", "op", "products"), &resp,
+	    false) == 0) {
+		json_array_foreach(json_object_get(resp, "products"), i, p) {
+			printf("%s\n", wa_term_str(wa_json_str(p, "id")));
+			json_array_foreach(json_object_get(p, "aliases"), k, a)
+				printf("%s\n", wa_term_str(json_string_value(a)));
+		}
+		json_decref(resp);
+		return 0;
+	}
+	if ((cat = wa_cli_catalog()) == NULL)
+		return WA_EXIT_DATAERR;
+	for (i = 0; i < cat->nproducts; i++) {
+		printf("%s\n", cat->products[i].id);
+		for (k = 0; k < cat->products[i].naliases; k++)
+			printf("%s\n", cat->products[i].aliases[k]);
+	}
+	wa_catalog_free(cat);
+	return 0;
+}
 
 static void
 wa_product_ports(const json_t *p)
@@ -40,11 +80,12 @@ wa_products_exec(struct wa_cli *cli, int argc, char **argv)
 	size_t i, k;
 	int rc;
 
-	if (argc > 2)
-		return json_decref(req), wa_cli_usage(&wa_cmd_products,
-		    "at most one ID");
-	if (argc == 2)
-		json_object_set_new(req, "id", json_string(argv[1]));
+	if (getopt_long(argc, argv, "", wa_products_opts, NULL) == 'i') {
+		json_decref(req);
+		return wa_products_ids(cli);
+	}
+	if (cli->nargs == 1)
+		json_object_set_new(req, "id", json_string(cli->args[0]));
 	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0)
 		return wa_cli_fail(cli, "products", rc);
 	if (cli->json) {
@@ -77,16 +118,24 @@ wa_products_exec(struct wa_cli *cli, int argc, char **argv)
 	}
 	wa_table_print(t, stdout);
 	wa_table_free(t);
-	if (argc == 2 && json_array_size(json_object_get(resp, "products")) == 1)
+	if (cli->nargs == 1 &&
+	    json_array_size(json_object_get(resp, "products")) == 1)
 		wa_product_ports(json_array_get(json_object_get(resp,
 		    "products"), 0));
 	json_decref(resp);
 	return 0;
 }
 
+static const struct wa_cmd_help wa_products_help[] = {
+	{ "ID", "one product (an id or alias), with its ports" },
+	{ "--ids", NULL },
+	{ NULL, NULL }
+};
+
 const struct wa_cmd_entry wa_cmd_products = {
 	.name = "products", .usage = "[ID]",
 	.summary = "the product catalog (with ID: its ports)",
+	.shortopts = "", .opts = wa_products_opts, .help = wa_products_help,
 	.max_args = 1, .flags = WA_CMD_DAEMON,
 	.exec = wa_products_exec,
 };

@@ -28,28 +28,34 @@ wa_release_exec(struct wa_cli *cli, int argc, char **argv)
 	json_t *resp, *l;
 	int rc;
 
-	if (argc != 2 || argv[1][0] == '-')
-		return wa_cli_usage(&wa_cmd_release, "one NAME expected");
+	(void)argc;
+	(void)argv;
 	if ((rc = wa_cli_request(cli, json_pack("{ssss}", "op", "release",
-	    "name", argv[1]), &resp, false)) != 0)
-		return wa_cli_fail(cli, argv[1], rc);
+	    "name", cli->args[0]), &resp, false)) != 0)
+		return wa_cli_fail(cli, cli->args[0], rc);
 	l = json_object_get(resp, "lease");
 	if (cli->json)
 		wa_json_print(l);
 	else if (wa_lease_valid(l))
-		printf("released %s (%s offset %lld)\n", wa_term_str(argv[1]),
+		printf("released %s (%s offset %lld)\n",
+		    wa_term_str(cli->args[0]),
 		    wa_term_str(wa_json_str(l, "product")),
 		    wa_json_int(l, "offset", -1));
 	else
-		printf("released %s\n", wa_term_str(argv[1]));
+		printf("released %s\n", wa_term_str(cli->args[0]));
 	json_decref(resp);
 	wa_release_dependants(cli, argv[1]);
 	return 0;
 }
 
+static const struct wa_cmd_help wa_release_help[] = {
+	{ "NAME", "the lease ('wso2-alloc list' shows the active ones)" },
+	{ NULL, NULL }
+};
+
 const struct wa_cmd_entry wa_cmd_release = {
 	.name = "release", .usage = "NAME",
 	.summary = "end a lease (owner or root); its ports come free",
-	.min_args = 1, .max_args = 1, .flags = WA_CMD_DAEMON,
-	.exec = wa_release_exec,
+	.help = wa_release_help, .min_args = 1, .max_args = 1,
+	.flags = WA_CMD_DAEMON, .exec = wa_release_exec,
 };

@@ -17,16 +17,12 @@ wa_renew_exec(struct wa_cli *cli, int argc, char **argv)
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "", wa_renew_opts, NULL)) != -1) {
-		if (ch != 't')
-			return wa_cli_usage(&wa_cmd_renew, "bad option");
-		if (wa_duration_parse(optarg, &ttl) != 0) {
+		if (ch == 't' && wa_duration_parse(optarg, &ttl) != 0) {
 			fprintf(stderr, "wso2-alloc: renew: --ttl: '%s' is not "
 			    "a duration (30s, 15m, 2h, 7d)\n", optarg);
 			return WA_EXIT_DATAERR;
 		}
 	}
-	if (optind + 1 != argc)
-		return wa_cli_usage(&wa_cmd_renew, "one NAME expected");
 	req = json_pack("{ssss}", "op", "renew", "name", argv[optind]);
 	if (ttl > 0)
 		json_object_set_new(req, "ttl", json_integer(ttl));
@@ -45,10 +41,17 @@ wa_renew_exec(struct wa_cli *cli, int argc, char **argv)
 	return 0;
 }
 
+static const struct wa_cmd_help wa_renew_help[] = {
+	{ "NAME", "the lease" },
+	{ "--ttl DUR", "its new lifetime from now (30s, 15m, 2h, 7d; default: "
+	    "the one it had)" },
+	{ NULL, NULL }
+};
+
 const struct wa_cmd_entry wa_cmd_renew = {
 	.name = "renew", .usage = "NAME [--ttl DUR]",
 	.summary = "extend a lease's lifetime (owner or root)",
-	.opts = wa_renew_opts, .shortopts = "",
+	.opts = wa_renew_opts, .shortopts = "", .help = wa_renew_help,
 	.min_args = 1, .max_args = 1, .flags = WA_CMD_DAEMON,
 	.exec = wa_renew_exec,
 };

@@ -14,6 +14,27 @@ static const struct option wa_scan_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* The runtimes of one home share its name: each gets its own, the
+ * home's base name and the runtime (wso2am-analytics-3.2.0-dashboard). */
+static void
+wa_scan_adopt_name(json_t *req, const json_t *s)
+{
+	const char *home = wa_json_str(s, "home");
+	const char *rt = wa_json_str(s, "runtime"), *base;
+	char dir[4096], name[128];
+	size_t n;
+
+	if (req == NULL || home == NULL || rt == NULL)
+		return;
+	snprintf(dir, sizeof dir, "%s", home);
+	while ((n = strlen(dir)) > 1 && dir[n - 1] == '/')
+		dir[n - 1] = '\0';
+	base = strrchr(dir, '/') != NULL ? strrchr(dir, '/') + 1 : dir;
+	if (*base != '\0' && snprintf(name, sizeof name, "%s-%s", base,
+	    rt) <= 64)
+		json_object_set_new(req, "name", json_string(name));
+}
+
 /* Record one server; its answer (lease or error) goes into s. */
 static int
 wa_scan_adopt(struct wa_cli *cli, json_t *s)
@@ -23,7 +44,9 @@ wa_scan_adopt(struct wa_cli *cli, json_t *s)
 	int rc;
 
 	if (json_is_null(json_object_get(s, "product"))) {
-		json_object_set_new(s, "adopt_error", json_string("unknown "
+		json_object_set_new(s, "adopt_error", json_string(
+		    wa_json_str(s, "runtime") != NULL ? "unknown product: no "
+		    "catalog product is this home's runtime" : "unknown "
 		    "product: no catalog home pattern matches"));
 		return WA_EPRODUCT;
 	}
@@ -38,6 +61,7 @@ wa_scan_adopt(struct wa_cli *cli, json_t *s)
 		    "home", json_object_get(s, "home"),
 		    "pid", json_object_get(s, "pid"),
 		    "offset", json_object_get(s, "offset"), "adopt", 1);
+	wa_scan_adopt_name(req, s);
 	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0) {
 		const json_t *e = wa_client_error(cli->c);
 
@@ -65,11 +89,8 @@ wa_scan_exec(struct wa_cli *cli, int argc, char **argv)
 	size_t i;
 	int ch, rc, refused = 0;
 
-	while ((ch = getopt_long(argc, argv, "", wa_scan_opts, NULL)) != -1) {
-		if (ch != 'a')
-			return wa_cli_usage(&wa_cmd_scan, "bad option");
-		adopt = true;
-	}
+	while ((ch = getopt_long(argc, argv, "", wa_scan_opts, NULL)) != -1)
+		adopt = adopt || ch == 'a';
 	if ((cat = wa_cli_catalog()) == NULL)
 		return WA_EXIT_DATAERR;
 	servers = wa_scan_servers(cat);
@@ -132,9 +153,16 @@ wa_scan_exec(struct wa_cli *cli, int argc, char **argv)
 	return refused > 0 ? WA_EXIT_CONFLICT : 0;
 }
 
+static const struct wa_cmd_help wa_scan_help[] = {
+	{ "--adopt", "record each server not in the ledger as a lease bound to "
+	    "its pid, at the offset it runs at" },
+	{ NULL, NULL }
+};
+
 const struct wa_cmd_entry wa_cmd_scan = {
 	.name = "scan", .usage = "[--adopt]",
 	.summary = "find running WSO2 servers; --adopt records the unrecorded",
-	.shortopts = "", .opts = wa_scan_opts, .flags = WA_CMD_DAEMON,
+	.shortopts = "", .opts = wa_scan_opts, .help = wa_scan_help,
+	.flags = WA_CMD_DAEMON,
 	.exec = wa_scan_exec,
 };

@@ -7,20 +7,25 @@ wa_show_exec(struct wa_cli *cli, int argc, char **argv)
 	json_t *resp;
 	int rc;
 
-	if (argc != 2 || argv[1][0] == '-')
-		return wa_cli_usage(&wa_cmd_show, "one NAME expected");
+	(void)argc;
+	(void)argv;
 	if ((rc = wa_cli_request(cli, json_pack("{ssss}", "op", "show", "name",
-	    argv[1]), &resp, true)) != 0)
-		return wa_cli_fail(cli, argv[1], rc);
+	    cli->args[0]), &resp, true)) != 0)
+		return wa_cli_fail(cli, cli->args[0], rc);
 	rc = wa_lease_print(stdout, json_object_get(resp, "lease"),
 	    cli->json ? "json" : "text");
 	json_decref(resp);
-	return rc != 0 ? wa_cli_fail(cli, argv[1], rc) : 0;
+	return rc != 0 ? wa_cli_fail(cli, cli->args[0], rc) : 0;
 }
+
+static const struct wa_cmd_help wa_show_help[] = {
+	{ "NAME", "the lease, in any state (history lists the ended ones)" },
+	{ NULL, NULL }
+};
 
 const struct wa_cmd_entry wa_cmd_show = {
 	.name = "show", .usage = "NAME",
 	.summary = "show one lease with its ports",
-	.min_args = 1, .max_args = 1, .flags = WA_CMD_DAEMON | WA_CMD_OFFLINE,
-	.exec = wa_show_exec,
+	.help = wa_show_help, .min_args = 1, .max_args = 1,
+	.flags = WA_CMD_DAEMON | WA_CMD_OFFLINE, .exec = wa_show_exec,
 };

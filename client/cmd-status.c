@@ -10,9 +10,8 @@ wa_status_exec(struct wa_cli *cli, int argc, char **argv)
 	char who[64];
 	int rc;
 
+	(void)argc;
 	(void)argv;
-	if (argc != 1)
-		return wa_cli_usage(&wa_cmd_status, "no arguments");
 	if ((rc = wa_cli_request(cli, json_pack("{ss}", "op", "status"), &resp,
 	    false)) != 0)
 		return wa_cli_fail(cli, "status", rc);

@@ -38,10 +38,19 @@ struct wa_cli {
 	char why[512];              /* why connecting failed, or "" */
 	char started_log[256];      /* the started daemon's log directory */
 	wa_client *c;
+	char **args;                /* the positional arguments, counted */
+	int nargs;                  /* against min_args/max_args */
 };
 
 #define WA_CMD_DAEMON  0x1      /* needs the daemon */
 #define WA_CMD_OFFLINE 0x2      /* may read the ledger when it is down */
+
+/* One row of a command's --help: an option or argument, as typed, and
+ * what it does; text NULL keeps it out of --help (completion helpers). */
+struct wa_cmd_help {
+	const char *what;
+	const char *text;
+};
 
 struct wa_cmd_entry {
 	const char *name;
@@ -49,6 +58,7 @@ struct wa_cmd_entry {
 	const char *summary;
 	const char *shortopts;
 	const struct option *opts;
+	const struct wa_cmd_help *help;  /* ends with { NULL, NULL } */
 	int min_args, max_args;     /* positional, -1: any */
 	int flags;
 	int (*exec)(struct wa_cli *cli, int argc, char **argv);
@@ -66,10 +76,52 @@ int wa_cli_usage(const struct wa_cmd_entry *e, const char *fmt, ...)
 int wa_exit_code(int err);
 void wa_json_print(json_t *j);
 /* Parse a command's options into handler-visible state: each command
- * calls getopt_long itself with e->shortopts and e->opts. */
+ * calls getopt_long itself with e->shortopts and e->opts, after
+ * wa_cmd_run has checked them and counted the arguments. */
+
+/* dispatch.c */
+/* Run one command line (argv[0] the command's name): --help, --json
+ * after the command, unknown options and argument counts are handled
+ * here, once, before e->exec. */
+int wa_cmd_run(struct wa_cli *cli, const struct wa_cmd_entry *e, int argc,
+    char **argv);
+
+/* help.c */
+/* The command's usage, summary and one described line per option. */
+void wa_cmd_help_print(FILE *f, const struct wa_cmd_entry *e);
+/* "usage: wso2-alloc NAME USAGE", wrapped under its start. */
+void wa_cmd_usage_print(FILE *f, const struct wa_cmd_entry *e);
+/* Rows of an option table, the text wrapped to the terminal's width. */
+void wa_help_rows(FILE *f, const struct wa_cmd_help *rows);
+/* The row describing option opt (its long name), or NULL. */
+const struct wa_cmd_help *wa_cmd_help_find(const struct wa_cmd_entry *e,
+    const char *opt);
+/* The options for completion, one a line, hidden ones left out. */
+void wa_cmd_complete_print(FILE *f, const struct wa_cmd_entry *e);
 
 /* cmd-lease.c: the lease options, shared with exec. */
 extern const struct option wa_lease_opts[];
+#define WA_LEASE_HELP \
+	{ "--product P", "the product: an id or alias that 'wso2-alloc " \
+	    "products' lists (required)" }, \
+	{ "--name N", "the lease's name (default: the base name of --home, " \
+	    "else ID-N); the same request again returns the same lease" }, \
+	{ "--home DIR", "the server's carbon home, kept with the lease for " \
+	    "config and scan" }, \
+	{ "--offset K", "exactly this offset, or a conflict naming what is " \
+	    "in the way (default: the name's previous offset when free, else " \
+	    "the lowest free one)" }, \
+	{ "--with PORT", "also reserve this conditional or listed port, by " \
+	    "name (repeatable; 'wso2-alloc products ID' lists them)" }, \
+	{ "--without PORT", "leave out this default port (repeatable)" }, \
+	{ "--ttl DUR", "end the lease after DUR (30s, 15m, 2h, 7d) unless " \
+	    "renewed" }, \
+	{ "--label K=V", "a label kept with the lease (repeatable)" }, \
+	{ "--link ROLE=NAME", "this instance uses lease NAME as ROLE " \
+	    "(control-plane, gateway, traffic-manager, key-manager; km for " \
+	    "API-M 2.x): config writes NAME's ports (repeatable)" }, \
+	{ "--container", "for a server in a container that keeps its " \
+	    "shipped offset inside: host ports for --format docker|compose" }
 int wa_lease_parse(const struct wa_cmd_entry *e, int argc, char **argv,
     json_t *req, const char **format, bool *no_offset_arg);
 /* wa_cli_fail, and the holder's user name when the name is taken. */
@@ -95,6 +147,8 @@ const char *wa_json_str(const json_t *o, const char *key);
 long long wa_json_int(const json_t *o, const char *key, long long def);
 int wa_labels_add(json_t *labels, const char *kv);
 int wa_port_arg(const char *arg, int *port, const char **proto);
+/* uid's user name (its number when it has none), looked up once. */
+void wa_user_name(long long uid, char *buf, size_t len);
 
 /* cmd-check.c: check's findings ({kind, lease, message}), and how many
  * leases it compared; the kinds a finding has, NULL-terminated. */
@@ -107,6 +161,9 @@ struct wa_catalog *wa_cli_catalog(void);
 json_t *wa_scan_servers(const struct wa_catalog *cat);
 const json_t *wa_scan_lease(const json_t *leases, const json_t *server);
 
+/* promjson.c: Prometheus' text format as a JSON object (new reference). */
+json_t *wa_prom_json(const char *text);
+
 /* offline.c: reads from the ledger file when the daemon is down */
 int wa_offline_call(struct wa_cli *cli, json_t *req, json_t **resp);
 const char *wa_offline_error(void);
@@ -114,6 +171,6 @@ const char *wa_offline_error(void);
 extern const struct wa_cmd_entry wa_cmd_lease, wa_cmd_release, wa_cmd_renew,
     wa_cmd_list, wa_cmd_show, wa_cmd_who, wa_cmd_ports, wa_cmd_products,
     wa_cmd_history, wa_cmd_status, wa_cmd_exec, wa_cmd_attach, wa_cmd_scan,
-    wa_cmd_check, wa_cmd_config, wa_cmd_export;
+    wa_cmd_check, wa_cmd_config, wa_cmd_export, wa_cmd_shutdown;
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,7 +308,9 @@ wa_lease_extras(FILE *f, const json_t *lease)
 	if (wa_json_int(lease, "pid", 0) > 0)
 		fprintf(f, "  bound to pid %lld\n", wa_json_int(lease, "pid", 0));
 	if (exp != NULL)
-		fprintf(f, "  expires %s\n", wa_term_str(exp));
+		fprintf(f, "  %s %s\n", wa_json_str(lease, "state") != NULL &&
+		    strcmp(wa_json_str(lease, "state"), "expired") == 0 ?
+		    "expired" : "expires", wa_term_str(exp));
 }
 
 static void
@@ -491,4 +494,30 @@ wa_port_arg(const char *arg, int *port, const char **proto)
 		return 0;
 	}
 	return WA_EINVAL;
+}
+
+/*
+ * A user's name, remembered: getpwuid asks nscd and then reads
+ * /etc/passwd on every call, 20 ms for a list of 1,000 leases.
+ */
+void
+wa_user_name(long long uid, char *buf, size_t len)
+{
+	static struct { long long uid; char name[32]; } seen[16];
+	static size_t nseen;
+	struct passwd *pw;
+
+	for (size_t i = 0; i < nseen; i++)
+		if (seen[i].uid == uid) {
+			snprintf(buf, len, "%s", seen[i].name);
+			return;
+		}
+	if (uid >= 0 && (pw = getpwuid((uid_t)uid)) != NULL)
+		snprintf(buf, len, "%s", pw->pw_name);
+	else
+		snprintf(buf, len, "%lld", uid);
+	if (nseen < sizeof seen / sizeof *seen) {
+		seen[nseen].uid = uid;
+		snprintf(seen[nseen++].name, sizeof seen[0].name, "%s", buf);
+	}
 }

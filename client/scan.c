@@ -90,7 +90,10 @@ wa_scan_one(const struct wa_catalog *cat, long pid)
 
 	if (wa_scan_proc(pid, &cl, &id) != 0)
 		return NULL;
-	p = wa_catalog_match_home(cat, cl.home);
+	/* The Carbon 5 runtimes of one home (worker, dashboard...) are
+	 * told apart by -Dwso2.runtime, not by the home. */
+	p = wa_catalog_runtime(cat, wa_catalog_match_home(cat, cl.home),
+	    cl.runtime);
 	if ((s = wa_scan_container(p, pid, &cl, &id)) != NULL)
 		return s;
 	offset = cl.port_offset;
@@ -104,6 +107,8 @@ wa_scan_one(const struct wa_catalog *cat, long pid)
 	s = json_pack("{sIsssosiss}", "pid", (json_int_t)pid, "home",
 	    cl.home, "product", p != NULL ? json_string(p->id) : json_null(),
 	    "offset", offset, "offset_from", from);
+	if (s != NULL && cl.runtime[0] != '\0')
+		json_object_set_new(s, "runtime", json_string(cl.runtime));
 	if (s != NULL && json_array_size(u.list) > 0)
 		json_object_set(s, "unread", u.list);
 	json_decref(u.list);
@@ -129,20 +134,29 @@ wa_scan_servers(const struct wa_catalog *cat)
 	return servers;
 }
 
-/* The active lease a server belongs to: bound to its pid, or its home. */
+/* The active lease a server belongs to: bound to its pid, or its home
+ * and product (a home's Carbon 5 runtimes are products of their own). */
 const json_t *
 wa_scan_lease(const json_t *leases, const json_t *server)
 {
 	const char *home = wa_json_str(server, "home");
+	const char *product = wa_json_str(server, "product");
+	const char *lp;
 	size_t i;
 	json_t *l;
 
+	/* A runtime of no known product is none of its home's leases. */
+	if (product == NULL && wa_json_str(server, "runtime") != NULL)
+		home = NULL;
 	json_array_foreach(leases, i, l) {
 		if (wa_json_int(l, "pid", 0) == wa_json_int(server, "pid", -1))
 			return l;
 		/* A container's home is a path in its own mount namespace. */
-		if (home != NULL && json_object_get(server, "container") == NULL && wa_json_str(l, "home") != NULL &&
-		    strcmp(home, wa_json_str(l, "home")) == 0)
+		lp = wa_json_str(l, "product");
+		if (home != NULL && json_object_get(server, "container") == NULL &&
+		    wa_json_str(l, "home") != NULL &&
+		    strcmp(home, wa_json_str(l, "home")) == 0 &&
+		    (product == NULL || lp == NULL || strcmp(product, lp) == 0))
 			return l;
 	}
 	return NULL;

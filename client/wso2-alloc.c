@@ -13,58 +13,56 @@ static const struct wa_cmd_entry *const wa_cmds[] = {
 	&wa_cmd_show, &wa_cmd_who, &wa_cmd_ports, &wa_cmd_products,
 	&wa_cmd_history, &wa_cmd_status, &wa_cmd_exec, &wa_cmd_attach,
 	&wa_cmd_scan, &wa_cmd_check, &wa_cmd_config, &wa_cmd_export,
+	&wa_cmd_shutdown,
 };
 #define WA_NCMDS (sizeof wa_cmds / sizeof wa_cmds[0])
+
+static const struct wa_cmd_help wa_global_help[] = {
+	{ "-s, --socket PATH", "the daemon's socket (default: $WSO2_ALLOC_SOCKET, "
+	    "the system daemon's when it runs, else your own)" },
+	{ "--json", "answers as JSON, for scripts (also after the command)" },
+	{ "--no-start", "never start a daemon; exit 69 when none answers" },
+	{ "--db PATH", "the ledger to read when the daemon is down (list, "
+	    "show, who, history, check)" },
+	{ "-h, --help", "this help" },
+	{ "--version", "the client's version" },
+	{ NULL, NULL }
+};
 
 static void
 wa_help(FILE *f)
 {
-	fprintf(f, "usage: wso2-alloc [-s|--socket PATH] [--json] [--no-start] "
-	    "[--db PATH] COMMAND [ARGS]\n\nCollision-free port offsets for "
-	    "WSO2 servers.\n\ncommands:\n");
-	for (size_t i = 0; i < WA_NCMDS; i++)
-		fprintf(f, "  %-9s %s\n", wa_cmds[i]->name, wa_cmds[i]->summary);
-	fprintf(f, "\n'wso2-alloc COMMAND --help' describes a command. Exit "
-	    "codes: 0 ok, 1 not found, 3 conflict or\nexhausted, 64 usage, "
-	    "65 invalid input, 69 daemon unreachable, 70 internal, 77 "
-	    "denied.\n");
-}
+	struct wa_cmd_help rows[WA_NCMDS + 1];
 
-/* --json is global, but users type it after the command too
- * (`wso2-alloc lease --json ...`): take it from anywhere before "--". */
-static int
-wa_take_json(struct wa_cli *cli, int argc, char **argv)
-{
-	int i, j;
-
-	for (i = j = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			while (i < argc)
-				argv[j++] = argv[i++];
-			break;
-		}
-		if (strcmp(argv[i], "--json") == 0)
-			cli->json = true;
-		else
-			argv[j++] = argv[i];
+	for (size_t i = 0; i < WA_NCMDS; i++) {
+		rows[i].what = wa_cmds[i]->name;
+		rows[i].text = wa_cmds[i]->summary;
 	}
-	argv[j] = NULL;
-	return j;
+	rows[WA_NCMDS].what = rows[WA_NCMDS].text = NULL;
+	fprintf(f, "usage: wso2-alloc [-s|--socket PATH] [--json] [--no-start] "
+	    "[--db PATH]\n                  COMMAND [ARGS]\n\n"
+	    "Collision-free port offsets for WSO2 servers.\n\n");
+	wa_help_rows(f, wa_global_help);
+	fprintf(f, "\ncommands:\n");
+	wa_help_rows(f, rows);
+	fprintf(f, "\n'wso2-alloc COMMAND --help' describes a command and its "
+	    "options.\nExit codes: 0 ok, 1 not found, 3 conflict or exhausted, "
+	    "64 usage, 65 invalid\ninput, 69 daemon unreachable, 70 internal, "
+	    "77 denied.\n");
 }
 
-static int
-wa_run(struct wa_cli *cli, const struct wa_cmd_entry *e, int argc,
-    char **argv)
+/* One line for an option getopt did not take (its own is silenced). */
+static void
+wa_bad_global(const char *arg)
 {
-	argc = wa_take_json(cli, argc, argv);
-	/* A command's own --help, before anything else. */
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: wso2-alloc %s %s\n\n%s\n", e->name,
-			    e->usage, e->summary);
-			return 0;
-		}
-	return e->exec(cli, argc, argv);
+	const char *a = wa_term_str(arg);
+
+	if (strncmp(a, "--", 2) == 0)
+		fprintf(stderr, "wso2-alloc: unknown option '%.*s' (see "
+		    "wso2-alloc --help)\n", (int)strcspn(a, "="), a);
+	else
+		fprintf(stderr, "wso2-alloc: unknown option '-%c' (see "
+		    "wso2-alloc --help)\n", optopt);
 }
 
 int
@@ -77,6 +75,8 @@ main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		/* For the bash completion: the command names. */
+		{ "list-cmds", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct wa_cli cli;
@@ -85,7 +85,8 @@ main(int argc, char **argv)
 	memset(&cli, 0, sizeof cli);
 	signal(SIGPIPE, SIG_IGN);
 	/* Global options stop at the command name. */
-	while ((ch = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:s:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's': cli.socket_opt = optarg; break;
 		case 'j': cli.json = true; break;
@@ -93,29 +94,42 @@ main(int argc, char **argv)
 		case 'd': cli.db = optarg; break;
 		case 'h': wa_help(stdout); return 0;
 		case 'V': printf("wso2-alloc %s\n", WA_VERSION); return 0;
-		default: wa_help(stderr); return WA_EXIT_USAGE;
+		case 'L':
+			for (size_t i = 0; i < WA_NCMDS; i++)
+				printf("%s\n", wa_cmds[i]->name);
+			return 0;
+		case ':':
+			fprintf(stderr, "wso2-alloc: option '%s' needs a value\n",
+			    argv[optind - 1]);
+			return WA_EXIT_USAGE;
+		default:
+			wa_bad_global(argv[optind - 1]);
+			return WA_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
 		wa_help(stderr);
 		return WA_EXIT_USAGE;
 	}
-	if (strcmp(argv[optind], "help") == 0) {
-		wa_help(stdout);
-		return 0;
-	}
 	rc = -1;
 	for (size_t i = 0; i < WA_NCMDS; i++)
-		if (strcmp(wa_cmds[i]->name, argv[optind]) == 0) {
+		if (strcmp(argv[optind], "help") == 0 && optind + 1 < argc &&
+		    strcmp(wa_cmds[i]->name, argv[optind + 1]) == 0) {
+			wa_cmd_help_print(stdout, wa_cmds[i]);
+			return 0;
+		} else if (strcmp(wa_cmds[i]->name, argv[optind]) == 0) {
 			argc -= optind;
 			argv += optind;
 			optind = 0;
-			rc = wa_run(&cli, wa_cmds[i], argc, argv);
+			rc = wa_cmd_run(&cli, wa_cmds[i], argc, argv);
 			break;
 		}
-	if (rc == -1) {
+	if (rc == -1 && strcmp(argv[optind], "help") == 0) {
+		wa_help(stdout);
+		rc = 0;
+	} else if (rc == -1) {
 		fprintf(stderr, "wso2-alloc: unknown command '%s' (see "
-		    "wso2-alloc --help)\n", argv[optind]);
+		    "wso2-alloc --help)\n", wa_term_str(argv[optind]));
 		rc = WA_EXIT_USAGE;
 	}
 	wa_client_close(cli.c);

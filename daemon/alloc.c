@@ -325,6 +325,21 @@ out:
 	return rc;
 }
 
+void
+wa_alloc_range(const struct wa_port_def *const *sel, size_t nsel,
+    const struct wa_alloc_opts *o, int *lo, int *hi)
+{
+	int ceiling = o->port_ceiling > 65535 ? 65535 : o->port_ceiling;
+	int maxbase = 0;
+
+	for (size_t i = 0; i < nsel; i++)
+		if (sel[i]->shifts && sel[i]->port > maxbase)
+			maxbase = sel[i]->port;
+	*lo = o->min_offset;
+	*hi = ceiling - maxbase < o->max_offset ? ceiling - maxbase :
+	    o->max_offset;
+}
+
 int
 wa_alloc_hold(struct wa_portmap *m, const struct wa_port_def *const *sel,
     size_t nsel, int offset, uint32_t holder, struct wa_conflict *c)
@@ -370,12 +385,14 @@ wa_alloc_unhold(struct wa_portmap *m, const struct wa_port_def *const *sel,
 
 static const char *
 wa_conflict_reason(const struct wa_conflict *c, const char *holder_name,
-    char *tmp, size_t len)
+    const char *holder_port, char *tmp, size_t len)
 {
 	switch (c->hold) {
 	case WA_HOLD_LEASE:
 		if (holder_name != NULL)
-			snprintf(tmp, len, "is held by %s", holder_name);
+			snprintf(tmp, len, "is held by %s%s%s", holder_name,
+			    holder_port != NULL ? " as its " : "",
+			    holder_port != NULL ? holder_port : "");
 		else
 			snprintf(tmp, len, "is held by lease #%u",
 			    (unsigned)c->holder);
@@ -394,9 +411,9 @@ wa_conflict_reason(const struct wa_conflict *c, const char *holder_name,
 
 void
 wa_conflict_format(const struct wa_conflict *c, const char *product,
-    const char *holder_name, char *buf, size_t len)
+    const char *holder_name, const char *holder_port, char *buf, size_t len)
 {
-	char tmp[160];
+	char tmp[200];
 
 	if (len == 0)
 		return;
@@ -408,7 +425,7 @@ wa_conflict_format(const struct wa_conflict *c, const char *product,
 	    wa_proto_name(c->proto), c->def->name,
 	    product != NULL ? " of " : "", product != NULL ? product : "",
 	    c->fixed ? " does not shift with the offset and" : "",
-	    wa_conflict_reason(c, holder_name, tmp, sizeof(tmp)));
+	    wa_conflict_reason(c, holder_name, holder_port, tmp, sizeof(tmp)));
 }
 
 long

@@ -69,6 +69,11 @@ long wa_alloc_count(const struct wa_portmap *m,
     const struct wa_port_def *const *sel, size_t nsel,
     const struct wa_alloc_opts *o);
 
+/* The offsets at which every selected port that shifts stays within
+ * o's port ceiling, bounded by its min and max offset (hi < lo: none). */
+void wa_alloc_range(const struct wa_port_def *const *sel, size_t nsel,
+    const struct wa_alloc_opts *o, int *lo, int *hi);
+
 /* Mark/unmark the ports of a lease; the first is all or nothing. */
 int wa_alloc_hold(struct wa_portmap *m, const struct wa_port_def *const *sel,
     size_t nsel, int offset, uint32_t holder, struct wa_conflict *c);
@@ -78,10 +83,11 @@ void wa_alloc_unhold(struct wa_portmap *m,
 
 /*
  * One line describing a conflict, e.g. "port 4000/tcp of apim-4 does not
- * shift with the offset and is held by apim-1" or "port 9443/tcp
- * (servlet-https) is in use on the host".  holder_name names the lease.
+ * shift with the offset and is held by apim-1 as its hazelcast" or "port
+ * 9443/tcp (servlet-https) is in use on the host".  holder_name names the
+ * lease, holder_port (may be NULL) which of its ports it is.
  */
 void wa_conflict_format(const struct wa_conflict *c, const char *product,
-    const char *holder_name, char *buf, size_t len);
+    const char *holder_name, const char *holder_port, char *buf, size_t len);
 
 #endif

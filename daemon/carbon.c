@@ -39,6 +39,9 @@ wa_cmdline_parse(const char *buf, size_t len, struct wa_cmdline *out)
 		} else if (n > 15 && strncmp(p, "-Dcarbon.home=", 14) == 0)
 			snprintf(out->home, sizeof out->home, "%.*s",
 			    (int)(n - 14), p + 14);
+		else if (n > 15 && strncmp(p, "-Dwso2.runtime=", 15) == 0)
+			snprintf(out->runtime, sizeof out->runtime, "%.*s",
+			    (int)(n - 15), p + 15);
 		else if (n > 13 && strncmp(p, "-DportOffset=", 13) == 0) {
 			char num[16], *e;
 			long v;

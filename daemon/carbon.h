@@ -13,6 +13,7 @@ struct wa_cmdline {
 	bool java;              /* argv[0]'s base name is java */
 	char home[4096];        /* -Dcarbon.home=, "" when absent */
 	int port_offset;        /* -DportOffset=, -1 when absent */
+	char runtime[64];       /* -Dwso2.runtime= (Carbon 5), "" when absent */
 };
 
 /* A NUL-separated /proc/PID/cmdline. */

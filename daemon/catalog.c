@@ -807,6 +807,60 @@ wa_catalog_match_home(const struct wa_catalog *cat, const char *home)
 	return best;
 }
 
+bool
+wa_product_runtime(const struct wa_product *p, char *buf, size_t len)
+{
+	const char *f = p != NULL ? p->offset_file : NULL, *slash;
+	size_t n;
+
+	if (f == NULL || strncmp(f, "conf/", 5) != 0 ||
+	    (slash = strchr(f + 5, '/')) == NULL ||
+	    strcmp(slash, "/deployment.yaml") != 0 ||
+	    (n = (size_t)(slash - (f + 5))) == 0 || n >= len)
+		return false;
+	memcpy(buf, f + 5, n);
+	buf[n] = '\0';
+	return true;
+}
+
+/* The id up to "-<runtime>" (a whole component), else all of it. */
+static size_t
+wa_runtime_stem(const char *id, const char *runtime)
+{
+	size_t n = strlen(runtime);
+
+	for (const char *s = strchr(id, '-'); s != NULL; s = strchr(s + 1, '-'))
+		if (strncmp(s + 1, runtime, n) == 0 &&
+		    (s[n + 1] == '\0' || s[n + 1] == '-'))
+			return (size_t)(s - id);
+	return strlen(id);
+}
+
+const struct wa_product *
+wa_catalog_runtime(const struct wa_catalog *cat, const struct wa_product *p,
+    const char *runtime)
+{
+	char own[64], other[64];
+	size_t stem, qstem;
+
+	if (p == NULL || runtime == NULL || *runtime == '\0' ||
+	    !wa_product_runtime(p, own, sizeof own) ||
+	    strcmp(own, runtime) == 0)
+		return p;
+	stem = wa_runtime_stem(p->id, own);
+	for (size_t i = 0; i < cat->nproducts; i++) {
+		const struct wa_product *q = &cat->products[i];
+
+		if (!wa_product_runtime(q, other, sizeof other) ||
+		    strcmp(other, runtime) != 0)
+			continue;
+		qstem = wa_runtime_stem(q->id, other);
+		if (qstem == stem && strncmp(q->id, p->id, stem) == 0)
+			return q;
+	}
+	return NULL;
+}
+
 static bool
 wa_under(const char *path, const char *dir)
 {

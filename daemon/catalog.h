@@ -99,6 +99,21 @@ const struct wa_product *wa_catalog_find(const struct wa_catalog *cat,
 /* The product whose home pattern matches a carbon home path, or NULL. */
 const struct wa_product *wa_catalog_match_home(const struct wa_catalog *cat,
     const char *home);
+/*
+ * The Carbon 5 runtime a product is, from its offset file
+ * (conf/<runtime>/deployment.yaml: worker, dashboard, manager, server...),
+ * into buf; false when it is none.
+ */
+bool wa_product_runtime(const struct wa_product *p, char *buf, size_t len);
+/*
+ * The product a process started with -Dwso2.runtime=runtime is, when its
+ * home matched p: p when p is that runtime (or no Carbon 5 runtime at
+ * all), else the product of p's family (its id up to the runtime's name:
+ * apim-analytics-worker, apim-analytics-dashboard) that is, else NULL
+ * (the runtimes of one home listen on different ports).
+ */
+const struct wa_product *wa_catalog_runtime(const struct wa_catalog *cat,
+    const struct wa_product *p, const char *runtime);
 const struct wa_port_def *wa_product_port(const struct wa_product *p,
     const char *name);
 /* The role of that name, or NULL. */

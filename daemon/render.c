@@ -31,6 +31,15 @@ wa_port_json(const struct wa_lease_port *lp, const struct wa_port_def *def,
 	return j;
 }
 
+/* When a lease ends by its ttl: an active one, or when an expired one
+ * did; a released or reclaimed lease has no expiry (0). */
+static int64_t
+wa_expiry(const struct wa_instance *in)
+{
+	return in->state == WA_STATE_ACTIVE || in->state == WA_STATE_EXPIRED ?
+	    in->expires : 0;
+}
+
 json_t *
 wa_instance_json(const struct wa_catalog *cat, const struct wa_instance *in,
     int ephemeral_lo, int ephemeral_hi, bool describe)
@@ -73,7 +82,7 @@ wa_instance_json(const struct wa_catalog *cat, const struct wa_instance *in,
 	json_object_set_new(j, "home", in->home != NULL ?
 	    json_string(in->home) : json_null());
 	json_object_set_new(j, "created_at", wa_time_json(in->created));
-	json_object_set_new(j, "expires_at", wa_time_json(in->expires));
+	json_object_set_new(j, "expires_at", wa_time_json(wa_expiry(in)));
 	json_object_set_new(j, "labels", labels != NULL ? json_incref(labels) :
 	    json_object());
 	json_object_set(j, "ports", ports);
@@ -171,8 +180,8 @@ wa_instance_brief(struct wa_out *o, const struct wa_instance *in)
 	wa_brief_str(o, wa_state_name(in->state));
 	wa_brief_int(o, (long long)in->owner_uid, false);
 	wa_brief_int(o, in->pid, in->pid == 0);
-	wa_brief_str(o, in->expires != 0 ?
-	    wa_time_format(in->expires, t, sizeof t) : NULL);
+	wa_brief_str(o, wa_expiry(in) != 0 ?
+	    wa_time_format(wa_expiry(in), t, sizeof t) : NULL);
 	wa_brief_int(o, (long long)in->nports, false);
 	wa_brief_int(o, lo, in->nports == 0);
 	wa_brief_int(o, hi, in->nports == 0);

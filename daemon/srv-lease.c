@@ -111,7 +111,7 @@ wa_lease_conflict(struct wa_req *r, int rc, const struct wa_product *p,
 {
 	struct wa_instance holder;
 	char line[400];
-	const char *hname = NULL;
+	const char *hname = NULL, *hport = NULL;
 	static const char *const kinds[] = { "free", "lease", "excluded",
 	    "reserved", "host" };
 
@@ -124,11 +124,19 @@ wa_lease_conflict(struct wa_req *r, int rc, const struct wa_product *p,
 	if (c->hold == WA_HOLD_LEASE &&
 	    wa_ledger_find_id(r->d->ledger, c->holder, &holder) == 0)
 		hname = holder.name;
-	wa_conflict_format(c, p->id, hname, line, sizeof line);
+	/* Which of the holder's ports it is: another product names the
+	 * same number otherwise. */
+	for (size_t i = 0; hname != NULL && i < holder.nports; i++)
+		if (holder.ports[i].port == c->port &&
+		    holder.ports[i].proto == c->proto)
+			hport = holder.ports[i].name;
+	wa_conflict_format(c, p->id, hname, hport, line, sizeof line);
 	r->err = json_pack("{sissssssss}", "port", c->port,
 	    "proto", wa_proto_name(c->proto), "port_name", c->def->name,
 	    "holder_kind", kinds[c->hold],
 	    "holder", hname != NULL ? hname : kinds[c->hold]);
+	if (hport != NULL && r->err != NULL)
+		json_object_set_new(r->err, "holder_port", json_string(hport));
 	if (c->hold == WA_HOLD_HOST && r->err != NULL) {
 		json_t *h = wa_host_holder(c->proto, (uint16_t)c->port);
 		json_t *pid = json_object_get(h, "holder_pid");
@@ -228,7 +236,7 @@ wa_lease_parse(struct wa_req *r, struct wa_lease_args *a)
 	    (rc = wa_req_str(r, "name", false, &a->name)) != 0 ||
 	    (rc = wa_req_str(r, "home", false, &a->home)) != 0 ||
 	    (rc = wa_req_str(r, "link", false, &a->link)) != 0 ||
-	    (rc = wa_req_int(r, "offset", false, 0, WA_OFFSET_MAX,
+	    (rc = wa_req_int(r, "offset", false, 0, INT_MAX,
 	    &a->offset)) != 0 ||
 	    (rc = wa_req_int(r, "pid", false, 1, INT_MAX, &a->pid)) != 0 ||
 	    (rc = wa_req_int(r, "ttl", false, 1, 3650LL * 86400,
@@ -456,6 +464,29 @@ wa_lease_find(struct wa_daemon *d, pid_t pid,
 	return rc;
 }
 
+/* A requested offset refused as out of range: the range, in words and
+ * as error fields. */
+static int
+wa_lease_out_of_range(struct wa_req *r, const struct wa_lease_args *a,
+    const struct wa_product *p, const struct wa_port_def *const *sel,
+    size_t nsel, const struct wa_alloc_opts *o)
+{
+	int lo, hi;
+
+	wa_alloc_range(sel, nsel, o, &lo, &hi);
+	if (a->offset >= lo && a->offset <= hi)
+		return wa_req_fail(r, WA_EINVAL, "offset %lld puts a port of "
+		    "%s outside 1-%d", a->offset, p->id, o->port_ceiling);
+	r->err = json_pack("{sisi}", "offset_min", lo, "offset_max", hi);
+	if (hi < lo)
+		return wa_req_fail(r, WA_EINVAL, "offset %lld: no offset keeps "
+		    "every port of %s at or below %d", a->offset, p->id,
+		    o->port_ceiling);
+	return wa_req_fail(r, WA_EINVAL, "offset %lld is outside %d-%d, the "
+	    "offsets that keep every port of %s at or below %d", a->offset,
+	    lo, hi, p->id, o->port_ceiling);
+}
+
 int
 wa_lease_grant(struct wa_req *r, bool adopt)
 {
@@ -477,8 +508,7 @@ wa_lease_grant(struct wa_req *r, bool adopt)
 		goto out;
 	a.adopt = a.adopt || adopt;
 	if ((p = wa_catalog_find(d->cat, a.product)) == NULL) {
-		rc = wa_req_fail(r, WA_EPRODUCT, "unknown product '%.64s' "
-		    "(see the products op)", a.product);
+		rc = wa_unknown_product(r, a.product);
 		goto out;
 	}
 	if (p->nports > 128) {
@@ -544,9 +574,7 @@ wa_lease_grant(struct wa_req *r, bool adopt)
 	    &res.conflict) : wa_lease_find(d, (pid_t)a.pid, sel, nsel, &o, &res);
 	if (rc == WA_EINVAL) {
 		if (a.offset >= 0)
-			rc = wa_req_fail(r, WA_EINVAL, "offset %lld puts a port "
-			    "of %s outside 1-%d", a.offset, p->id,
-			    o.port_ceiling);
+			rc = wa_lease_out_of_range(r, &a, p, sel, nsel, &o);
 		else
 			rc = wa_req_fail(r, WA_EINVAL, "a port of %s that does "
 			    "not shift lies above %d: leave it out or raise "

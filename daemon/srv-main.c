@@ -304,6 +304,8 @@ wa_stop(struct wa_daemon *d, const char *why)
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
 	uv_close((uv_handle_t *)&d->sighup, NULL);
+	if (d->shutdown_armed)
+		uv_close((uv_handle_t *)&d->shutdown, NULL);
 }
 
 static void
@@ -372,6 +374,7 @@ main(int argc, char **argv)
 	d.committer.data = &d;
 	uv_check_start(&d.committer, wa_batch_check_cb);
 	wa_signals(&d);
+	d.stop = wa_stop;
 	wa_ckpt_start(&d);
 	wa_reaper_start(&d);
 	wa_prune_start(&d);

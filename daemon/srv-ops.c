@@ -14,7 +14,7 @@ static const struct wa_op *const wa_ops[] = {
 	&wa_op_lease, &wa_op_release, &wa_op_renew, &wa_op_attach,
 	&wa_op_show, &wa_op_list, &wa_op_who, &wa_op_ports, &wa_op_products,
 	&wa_op_history, &wa_op_status, &wa_op_ping,
-	&wa_op_metrics,
+	&wa_op_metrics, &wa_op_shutdown,
 };
 
 static const struct wa_op *

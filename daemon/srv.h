@@ -169,6 +169,12 @@ struct wa_daemon {
 	size_t nrefused;
 	uv_timer_t refused_flush;
 	struct wa_counters counters;
+	/* The orderly stop (srv-main.c's; NULL where no loop runs), and
+	 * the shutdown op's turn of the loop before it. */
+	void (*stop)(struct wa_daemon *d, const char *why);
+	uv_timer_t shutdown;
+	bool shutdown_armed;
+	char shutdown_why[96];
 };
 
 /* One request being handled. */
@@ -345,9 +351,12 @@ void wa_metrics_refused(struct wa_daemon *d, int err);
 void wa_metrics_ended(struct wa_daemon *d, enum wa_state to);
 
 /* The op table (srv-ops.c) and every op (op-*.c). */
+/* op-products.c: unknown_product, naming the nearest ids. */
+int wa_unknown_product(struct wa_req *r, const char *id);
+
 extern const struct wa_op wa_op_lease, wa_op_release, wa_op_renew,
     wa_op_attach, wa_op_show, wa_op_list, wa_op_who, wa_op_ports,
     wa_op_products, wa_op_history, wa_op_status, wa_op_ping;
-extern const struct wa_op wa_op_metrics;
+extern const struct wa_op wa_op_metrics, wa_op_shutdown;
 
 #endif

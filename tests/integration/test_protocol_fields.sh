@@ -76,6 +76,8 @@ ask '{"op":"who","port":9443}' \
     '{"op":"show","name":"zz"}' \
     '{"op":"ping"}'
 kill "$L1" "$L2" "$SLEEPER"
+# Last, shutdown: answered before the daemon stops.
+ask '{"op":"shutdown","id":"bye"}'
 
 check "as many answers as requests" [ "$(wc -l <"$REQ")" -eq "$(wc -l <"$ANS")" ]
 "$BIN/wa_fields" "${DOCS[@]}" -- "$REQ" "$ANS" >"$T/fields" && rc=0 || rc=$?
@@ -90,5 +92,12 @@ check "a host holder's fields were checked" \
 check "a bound who answer names its holder" \
     grep -q '"bound":true,"holder_pid":' "$ANS"
 check "a linked lease was checked" grep -q '"link":"traffic-manager=a"' "$ANS"
-stop_daemon
+for _ in $(seq 1 250); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.02; done
+if kill -0 "$DPID" 2>/dev/null; then
+	fail "shutdown did not stop the daemon"
+	stop_daemon
+else
+	rc=0; wait "$DPID" || rc=$?; DPID=
+	check "shutdown stopped the daemon, exit 0" [ "$rc" -eq 0 ]
+fi
 finish

@@ -20,6 +20,7 @@ static const struct wa_cmd_entry *const wa_replay_cmds[] = {
 	&wa_cmd_show, &wa_cmd_who, &wa_cmd_ports, &wa_cmd_products,
 	&wa_cmd_history, &wa_cmd_status, &wa_cmd_exec, &wa_cmd_attach,
 	&wa_cmd_scan, &wa_cmd_check, &wa_cmd_config, &wa_cmd_export,
+	&wa_cmd_shutdown,
 };
 
 static char wa_replay_tmp[] = "/tmp/wa-replay.XXXXXX";
@@ -107,7 +108,7 @@ wa_replay(const char *answer, size_t len, bool json,
 	 * them elsewhere, and the sanitizers keep writing to fd 2. */
 	fflush(stdout);
 	stdout = stderr = out;
-	rc = e->exec(&cli, argc, args);
+	rc = wa_cmd_run(&cli, e, argc, args);
 	fflush(out);
 	stdout = so;
 	stderr = se;

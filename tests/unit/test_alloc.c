@@ -266,7 +266,7 @@ test_mi_blocks_apim(void **state)
 		assert_false(r.conflict.fixed);
 		assert_true(wa_has_port(&mi, mi.p->internal_offset, WA_TCP,
 		    r.conflict.port));
-		wa_conflict_format(&r.conflict, apim.p->id, "mi-4-1", msg,
+		wa_conflict_format(&r.conflict, apim.p->id, "mi-4-1", NULL, msg,
 		    sizeof(msg));
 		assert_non_null(strstr(msg, "is held by mi-4-1"));
 	}
@@ -377,6 +377,7 @@ test_requested_offset(void **state)
 	struct wa_alloc_result r;
 	struct wa_sel apim;
 	char msg[256];
+	int lo, hi;
 
 	wa_select(&apim, "apim-4", NULL);
 	assert_int_equal(wa_take(f, &apim, 1, NULL), 0);
@@ -387,13 +388,18 @@ test_requested_offset(void **state)
 	assert_int_equal(r.conflict.proto, WA_TCP);
 	assert_string_equal(r.conflict.def->name, "passthrough-https");
 	assert_int_equal(r.conflict.holder, 1);
-	wa_conflict_format(&r.conflict, NULL, "apim-4-1", msg, sizeof(msg));
+	wa_conflict_format(&r.conflict, NULL, "apim-4-1", NULL, msg, sizeof(msg));
 	assert_string_equal(msg,
 	    "port 8280/tcp (passthrough-https) is held by apim-4-1");
-	wa_conflict_format(&r.conflict, "apim-4", "apim-4-1", msg,
+	wa_conflict_format(&r.conflict, "apim-4", "apim-4-1", NULL, msg,
 	    sizeof(msg));
 	assert_string_equal(msg,
 	    "port 8280/tcp (passthrough-https) of apim-4 is held by apim-4-1");
+	/* The holder's own name for the port: at offset 0 it is 8280. */
+	wa_conflict_format(&r.conflict, "apim-4", "apim-4-1",
+	    "passthrough-http", msg, sizeof(msg));
+	assert_string_equal(msg, "port 8280/tcp (passthrough-https) of apim-4 "
+	    "is held by apim-4-1 as its passthrough-http");
 
 	f->o.requested = 5;
 	assert_int_equal(wa_alloc_find(f->m, apim.d, apim.n, &f->o, &r), 0);
@@ -411,6 +417,15 @@ test_requested_offset(void **state)
 	    WA_EINVAL);
 	f->o.requested = 32767 - 11111;
 	assert_int_equal(wa_alloc_find(f->m, apim.d, apim.n, &f->o, &r), 0);
+	/* The range the refusal states is the one the allocator applies. */
+	wa_alloc_range(apim.d, apim.n, &f->o, &lo, &hi);
+	assert_int_equal(lo, 0);
+	assert_int_equal(hi, 32767 - 11111);
+	f->o.max_offset = 100;
+	f->o.min_offset = 3;
+	wa_alloc_range(apim.d, apim.n, &f->o, &lo, &hi);
+	assert_int_equal(lo, 3);
+	assert_int_equal(hi, 100);
 }
 
 static void
@@ -452,7 +467,7 @@ test_fixed_port(void **state)
 	assert_int_equal(r.conflict.port, 4000);
 	assert_int_equal(r.conflict.hold, WA_HOLD_LEASE);
 	assert_int_equal(r.conflict.holder, 1);
-	wa_conflict_format(&r.conflict, apim.p->id, "apim-4-1", msg,
+	wa_conflict_format(&r.conflict, apim.p->id, "apim-4-1", NULL, msg,
 	    sizeof(msg));
 	assert_string_equal(msg, "port 4000/tcp (hazelcast-member) of apim-4 "
 	    "does not shift with the offset and is held by apim-4-1");
@@ -519,21 +534,21 @@ test_host_layers(void **state)
 	assert_int_equal(wa_alloc_find(f->m, apim.d, apim.n, &f->o, &r),
 	    WA_ECONFLICT);
 	assert_int_equal(r.conflict.hold, WA_HOLD_HOST);
-	wa_conflict_format(&r.conflict, NULL, NULL, msg, sizeof(msg));
+	wa_conflict_format(&r.conflict, NULL, NULL, NULL, msg, sizeof(msg));
 	assert_string_equal(msg,
 	    "port 9443/tcp (servlet-https) is in use on the host");
 
 	wa_portmap_set(f->m, WA_LAYER_RESERVED, WA_TCP, 9443, true);
 	assert_int_equal(wa_alloc_find(f->m, apim.d, apim.n, &f->o, &r),
 	    WA_ECONFLICT);
-	wa_conflict_format(&r.conflict, NULL, NULL, msg, sizeof(msg));
+	wa_conflict_format(&r.conflict, NULL, NULL, NULL, msg, sizeof(msg));
 	assert_string_equal(msg,
 	    "port 9443/tcp (servlet-https) is reserved by the kernel");
 
 	wa_portmap_set(f->m, WA_LAYER_EXCLUDED, WA_TCP, 9443, true);
 	assert_int_equal(wa_alloc_find(f->m, apim.d, apim.n, &f->o, &r),
 	    WA_ECONFLICT);
-	wa_conflict_format(&r.conflict, NULL, NULL, msg, sizeof(msg));
+	wa_conflict_format(&r.conflict, NULL, NULL, NULL, msg, sizeof(msg));
 	assert_string_equal(msg,
 	    "port 9443/tcp (servlet-https) is excluded by configuration");
 }

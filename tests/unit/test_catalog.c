@@ -277,6 +277,62 @@ test_home_patterns(void **state)
 	wa_catalog_free(cat);
 }
 
+/* The runtime a process names picks among one home's products. */
+static void
+wa_expect_runtime(const struct wa_catalog *cat, const char *home,
+    const char *runtime, const char *id)
+{
+	const struct wa_product *p = wa_catalog_runtime(cat,
+	    wa_catalog_match_home(cat, home), runtime);
+
+	if (id == NULL && p != NULL)
+		fail_msg("%s (%s): %s, expected none", home, runtime, p->id);
+	if (id != NULL && p == NULL)
+		fail_msg("%s (%s): no product, expected %s", home, runtime, id);
+	if (id != NULL)
+		assert_string_equal(p->id, id);
+}
+
+static void
+test_runtimes(void **state)
+{
+	const char *dirs[1] = { WA_SOURCE_CATALOG };
+	const char *home = "/opt/wso2am-analytics-3.2.0";
+	struct wa_catalog *cat;
+	char rt[64];
+
+	(void)state;
+	assert_int_equal(wa_catalog_load(&cat, dirs, 1, NULL, 0), 0);
+	assert_true(wa_product_runtime(wa_catalog_find(cat,
+	    "apim-analytics-dashboard"), rt, sizeof rt));
+	assert_string_equal(rt, "dashboard");
+	assert_false(wa_product_runtime(wa_catalog_find(cat, "apim-4"), rt,
+	    sizeof rt));
+	/* The home alone names the worker; the dashboard says which it is. */
+	wa_expect_runtime(cat, home, "", "apim-analytics-worker");
+	wa_expect_runtime(cat, home, "worker", "apim-analytics-worker");
+	wa_expect_runtime(cat, home, "dashboard", "apim-analytics-dashboard");
+	wa_expect_runtime(cat, "/opt/wso2am-analytics-2.6.0", "manager",
+	    "apim-analytics-manager-2.6");
+	wa_expect_runtime(cat, "/opt/wso2am-analytics-2.6.0", "worker",
+	    "apim-analytics-worker-2.6");
+	wa_expect_runtime(cat, "/opt/wso2am-analytics-2.6.0", "dashboard",
+	    "apim-analytics-dashboard");
+	/* EI Analytics 7: its server and its portal (ids without the
+	 * runtime's name are a family of their own id). */
+	wa_expect_runtime(cat, "/opt/wso2ei-analytics-7.1.0", "server",
+	    "ei-analytics-7");
+	wa_expect_runtime(cat, "/opt/wso2ei-analytics-7.1.0", "portal",
+	    "ei-analytics-7-portal");
+	/* A runtime the catalog does not have is no product, rather than
+	 * the worker's ports. */
+	wa_expect_runtime(cat, home, "editor", NULL);
+	/* Products that are no Carbon 5 runtime ignore the property. */
+	wa_expect_runtime(cat, "/opt/wso2am-4.2.0", "server", "apim-4");
+	wa_expect_runtime(cat, "/opt/wso2si-4.2.0", "server", "si-4");
+	wa_catalog_free(cat);
+}
+
 static void
 test_good_file(void **state)
 {
@@ -554,6 +610,7 @@ main(void)
 		cmocka_unit_test(test_shipped_catalog),
 		cmocka_unit_test(test_shipped_ports),
 		cmocka_unit_test(test_home_patterns),
+		cmocka_unit_test(test_runtimes),
 		cmocka_unit_test(test_good_file),
 		cmocka_unit_test(test_malformed_json),
 		cmocka_unit_test(test_port_out_of_range),

@@ -231,6 +231,10 @@ test_carbon_files(void **state)
 	static const char cmd[] = "/usr/lib/jvm/java-17/bin/java\0-Xms256m\0"
 	    "-Dcarbon.home=/opt/wso2mi-4.2.0\0-DportOffset=3\0"
 	    "org.wso2.micro.integrator.bootstrap.Bootstrap";
+	static const char rt[] = "/opt/java/bin/java\0"
+	    "-Dcarbon.home=/opt/wso2am-analytics-3.2.0\0"
+	    "-Dwso2.runtime.path=/opt/wso2am-analytics-3.2.0/wso2/dashboard\0"
+	    "-Dwso2.runtime=dashboard\0org.wso2.carbon.launcher.Main";
 	struct wa_cmdline cl;
 	int off = -1;
 
@@ -239,7 +243,11 @@ test_carbon_files(void **state)
 	assert_true(cl.java);
 	assert_string_equal(cl.home, "/opt/wso2mi-4.2.0");
 	assert_int_equal(cl.port_offset, 3);
+	assert_string_equal(cl.runtime, "");
 	assert_int_equal(wa_cmdline_parse("/bin/sh\0x", 10, &cl), WA_ENOTFOUND);
+	/* -Dwso2.runtime.path= is not the runtime. */
+	assert_int_equal(wa_cmdline_parse(rt, sizeof rt, &cl), 0);
+	assert_string_equal(cl.runtime, "dashboard");
 	assert_int_equal(wa_toml_offset("[server]\nhostname = \"h\"\n"
 	    "# offset = 10\noffset = 4\r\n[other]\noffset = 99\n", &off), 0);
 	assert_int_equal(off, 4);
@@ -579,7 +587,7 @@ test_answers_rendered(void **state)
 	    0);
 	assert_string_equal(out, "8281/tcp: bound by pid 99 (java "
 	    "-Dcarbon.home=/x\\e]0;t\\a)\n8281/tcp: http of a1 (mi-4, offset 1, "
-	    "owner uid 0)\n");
+	    "owner root)\n");
 	free(out);
 	/* A who answer without its lease: no "(null)", no owner uid 0. */
 	assert_int_equal(wa_run("{\"ok\":true,\"port_name\":\"http\"}\n",

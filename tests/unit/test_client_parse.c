@@ -104,7 +104,10 @@ test_lease_refused(void **state)
 		{ { "--product", "apim", "--ttl", "0s" }, WA_EXIT_DATAERR },
 		{ { "--product", "apim", "--label", "novalue" }, WA_EXIT_DATAERR },
 		{ { "--product", "apim", "--label", "a b=c" }, WA_EXIT_DATAERR },
-		{ { "--product", "apim", "--offset", "70000" }, WA_EXIT_DATAERR },
+		/* Which offsets fit is the daemon's to say (its range). */
+		{ { "--product", "apim", "--offset", "70000" }, 0 },
+		{ { "--product", "apim", "--offset", "99999999999" },
+		    WA_EXIT_DATAERR },
 		{ { "--product", "apim", "--offset", "-1" }, WA_EXIT_DATAERR },
 		{ { "--product", "apim", "--offset", "3x" }, WA_EXIT_DATAERR },
 		{ { "--product", "apim", "--pid", "abc" }, WA_EXIT_DATAERR },
@@ -138,7 +141,7 @@ wa_exec(const struct wa_cmd_entry *e, char **argv, int argc)
 	cli.no_start = true;
 	cli.socket_opt = "/nonexistent/wso2-alloc.sock";
 	optind = 0;
-	rc = e->exec(&cli, argc, argv);
+	rc = wa_cmd_run(&cli, e, argc, argv);
 	wa_client_close(cli.c);
 	free(cli.socket);
 	return rc;
@@ -176,6 +179,77 @@ test_command_usage(void **state)
 	assert_int_equal(wa_exec(&wa_cmd_lease, lease_format, 5),
 	    WA_EXIT_USAGE);
 	assert_int_equal(wa_exec(&wa_cmd_lease, lease_arg, 4), WA_EXIT_USAGE);
+}
+
+/* What the dispatcher refuses before any command runs or connects. */
+static void
+test_dispatch(void **state)
+{
+	char *scan[] = { "scan", "extra", NULL };
+	char *status[] = { "status", "--bogus", NULL };
+	char *check[] = { "check", "x", NULL };
+	char *export[] = { "export", "--prometheus", "a", "b", NULL };
+	char *attach[] = { "attach", "--pid", "1", NULL };
+	char *config[] = { "config", "--write", NULL };
+	char *exec[] = { "exec", "--product", "mi", NULL };
+	char *renew[] = { "renew", "--ttl", NULL };
+	char *show[] = { "show", "--", "-a", "b", NULL };
+
+	(void)state;
+	assert_int_equal(wa_exec(&wa_cmd_scan, scan, 2), WA_EXIT_USAGE);
+	assert_int_equal(wa_exec(&wa_cmd_status, status, 2), WA_EXIT_USAGE);
+	assert_int_equal(wa_exec(&wa_cmd_check, check, 2), WA_EXIT_USAGE);
+	assert_int_equal(wa_exec(&wa_cmd_export, export, 4), WA_EXIT_USAGE);
+	assert_int_equal(wa_exec(&wa_cmd_attach, attach, 3), WA_EXIT_USAGE);
+	assert_int_equal(wa_exec(&wa_cmd_config, config, 2), WA_EXIT_USAGE);
+	assert_int_equal(wa_exec(&wa_cmd_exec, exec, 3), WA_EXIT_USAGE);
+	assert_int_equal(wa_exec(&wa_cmd_renew, renew, 2), WA_EXIT_USAGE);
+	assert_int_equal(wa_exec(&wa_cmd_show, show, 4), WA_EXIT_USAGE);
+}
+
+/* Every option a command takes has a row in its help, and every row
+ * that names an option names one it takes. */
+static void
+test_help_rows(void **state)
+{
+	static const struct wa_cmd_entry *const cmds[] = {
+		&wa_cmd_lease, &wa_cmd_release, &wa_cmd_renew, &wa_cmd_list,
+		&wa_cmd_show, &wa_cmd_who, &wa_cmd_ports, &wa_cmd_products,
+		&wa_cmd_history, &wa_cmd_status, &wa_cmd_exec, &wa_cmd_attach,
+		&wa_cmd_scan, &wa_cmd_check, &wa_cmd_config, &wa_cmd_export,
+		&wa_cmd_shutdown,
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		const struct wa_cmd_entry *e = cmds[i];
+		const struct wa_cmd_help *h;
+		const struct option *o;
+		int args = 0;
+
+		for (o = e->opts; o != NULL && o->name != NULL; o++)
+			if (wa_cmd_help_find(e, o->name) == NULL)
+				fail_msg("%s: --%s has no help row", e->name,
+				    o->name);
+		for (h = e->help; h != NULL && h->what != NULL; h++) {
+			bool known = false;
+
+			if (h->what[0] != '-') {
+				args++;
+				continue;
+			}
+			for (o = e->opts; o != NULL && o->name != NULL; o++)
+				known = known || wa_cmd_help_find(e, o->name) == h;
+			if (!known)
+				fail_msg("%s: row %s names no option", e->name,
+				    h->what);
+		}
+		/* Each required argument is named (its "expected" message). */
+		if (args < e->min_args)
+			fail_msg("%s: %d arguments required, %d described",
+			    e->name, e->min_args, args);
+		assert_non_null(e->summary);
+	}
 }
 
 /* A well-formed command with no daemon and --no-start: exit 69. */
@@ -231,6 +305,8 @@ main(void)
 		cmocka_unit_test(test_lease_home),
 		cmocka_unit_test(test_lease_refused),
 		cmocka_unit_test(test_command_usage),
+		cmocka_unit_test(test_dispatch),
+		cmocka_unit_test(test_help_rows),
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_exit_codes),
 	};
