@@ -198,7 +198,7 @@ const struct wa_cmd_entry wa_cmd_lease = {
 	.usage = "--product P [--name N] [--home DIR] [--offset K] "
 	    "[--with PORT]... [--without PORT]... [--pid PID] [--ttl DUR] "
 	    "[--label K=V]... [--link ROLE=NAME]... [--container] "
-	    "[--format text|offset|args|toml|xml|env|json|docker|compose]",
+	    "[--format F]",
 	.summary = "lease a collision-free port offset for a WSO2 instance",
 	.shortopts = "",
 	.opts = wa_lease_opts, .help = wa_lease_help,

@@ -174,7 +174,7 @@ static const struct wa_cmd_help wa_list_help[] = {
 
 const struct wa_cmd_entry wa_cmd_list = {
 	.name = "list", .usage = "[--product P] [--owner USER] "
-	    "[--state active|released|expired|reclaimed|all]",
+	    "[--state S]",
 	.summary = "list leases (active ones by default)",
 	.opts = wa_list_opts, .shortopts = "", .help = wa_list_help,
 	.flags = WA_CMD_DAEMON | WA_CMD_OFFLINE,
