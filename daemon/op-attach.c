@@ -21,16 +21,11 @@ wa_op_attach_run(struct wa_req *r)
 		    pid);
 	if ((rc = wa_lease_lookup(r, name, true, &in)) != 0)
 		return rc;
-	if ((rc = wa_ledger_attach(r->d->ledger, name, (pid_t)pid, start,
-	    r->peer.uid, r->peer.pid)) != 0)
+	if ((rc = wa_leases_attach(r->d, &in, (pid_t)pid, start, r->peer.uid,
+	    r->peer.pid)) != 0)
 		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(rc));
-	else {
-		in.pid = (pid_t)pid;
-		in.pid_start = start;
-		wa_cache_put(r->d, &in);
-		wa_reaper_watch(r->d, name, (pid_t)pid, start);
+	else
 		json_object_set_new(r->resp, "lease", wa_lease_json(r->d, &in));
-	}
 	wa_instance_clear(&in);
 	return rc;
 }

@@ -64,7 +64,7 @@ wa_op_list_run(struct wa_req *r)
 	r->raw_key = brief ? "rows" : "leases";
 	if (f.state == WA_STATE_ACTIVE) {
 		/* The common case, from memory. */
-		if ((rc = wa_cache_list(r->d, f.product, f.owner_uid, brief,
+		if ((rc = wa_leases_list(r->d, f.product, f.owner_uid, brief,
 		    &r->raw)) != 0)
 			rc = wa_req_fail(r, WA_EUNAVAIL, "%s", wa_strerror(rc));
 		goto out;

@@ -11,7 +11,7 @@ wa_op_release_run(struct wa_req *r)
 	if ((rc = wa_req_str(r, "name", true, &name)) != 0 ||
 	    (rc = wa_lease_lookup(r, name, true, &in)) != 0)
 		return rc;
-	if ((rc = wa_lease_end(r->d, &in, WA_STATE_RELEASED, r->peer.uid,
+	if ((rc = wa_leases_end(r->d, &in, WA_STATE_RELEASED, r->peer.uid,
 	    r->peer.pid, NULL)) != 0)
 		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(rc));
 	else {

@@ -19,16 +19,11 @@ wa_op_renew_run(struct wa_req *r)
 	now = wa_now_ms();
 	expires = ttl > 0 ? now + ttl * 1000 : in.expires != 0 ?
 	    now + (in.expires - in.renewed) : 0;
-	if ((rc = wa_ledger_renew(r->d->ledger, name, now, expires,
-	    r->peer.uid, r->peer.pid)) != 0)
+	if ((rc = wa_leases_renew(r->d, &in, now, expires, r->peer.uid,
+	    r->peer.pid)) != 0)
 		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(rc));
-	else {
-		in.expires = expires;
-		in.renewed = now;
-		wa_cache_put(r->d, &in);
-		wa_reaper_rearm(r->d);
+	else
 		json_object_set_new(r->resp, "lease", wa_lease_json(r->d, &in));
-	}
 	wa_instance_clear(&in);
 	return rc;
 }

@@ -338,28 +338,14 @@ wa_lease_existing(struct wa_req *r, struct wa_instance *in, long long ttl)
 		now = wa_now_ms();
 		expires = now + (ttl > 0 ? ttl * 1000 :
 		    in->expires - in->renewed);
-		if ((rc = wa_ledger_renew(r->d->ledger, in->name, now, expires,
-		    r->peer.uid, r->peer.pid)) != 0)
+		if ((rc = wa_leases_renew(r->d, in, now, expires, r->peer.uid,
+		    r->peer.pid)) != 0)
 			return wa_req_fail(r, WA_EUNAVAIL, "ledger: %s",
 			    wa_strerror(rc));
-		in->expires = expires;
-		in->renewed = now;
-		wa_cache_put(r->d, in);
-		wa_reaper_rearm(r->d);
 	}
 	json_object_set_new(r->resp, "lease", wa_lease_json(r->d, in));
 	json_object_set_new(r->resp, "created", json_false());
 	return 0;
-}
-
-static int
-wa_port_cmp(const void *a, const void *b)
-{
-	const struct wa_lease_port *x = a, *y = b;
-
-	if (x->port != y->port)
-		return x->port < y->port ? -1 : 1;
-	return (x->proto > y->proto) - (x->proto < y->proto);
 }
 
 static int
@@ -369,7 +355,6 @@ wa_lease_record(struct wa_req *r, const struct wa_product *p,
 {
 	struct wa_instance in;
 	struct wa_lease_port ports[128];
-	struct wa_conflict c;
 	int rc;
 
 	memset(&in, 0, sizeof in);
@@ -391,8 +376,9 @@ wa_lease_record(struct wa_req *r, const struct wa_product *p,
 	}
 	in.ports = ports;
 	in.nports = nsel;
-	rc = wa_ledger_lease(r->d->ledger, &in, a->adopt ? WA_EV_ADOPTED :
-	    WA_EV_LEASED, NULL);
+	rc = wa_leases_add(r->d, &in, a->adopt ? WA_EV_ADOPTED : WA_EV_LEASED);
+	if (rc == WA_EINTERNAL)
+		return wa_req_fail(r, WA_EINTERNAL, "portmap out of step");
 	if (rc == WA_ECONFLICT)
 		return wa_req_fail(r, WA_EINTERNAL, "the ledger refused a "
 		    "colliding port for %s: the allocator and the ledger "
@@ -400,24 +386,10 @@ wa_lease_record(struct wa_req *r, const struct wa_product *p,
 	if (rc != 0)
 		return wa_req_fail(r, rc == WA_EDBBUSY ? WA_EBUSY : WA_EUNAVAIL,
 		    "ledger: %s", wa_strerror(rc));
-	if ((rc = a->nfixed > 0 ? wa_fixed_hold(r->d->map, ports, nsel,
-	    (uint32_t)in.id) : wa_alloc_hold(r->d->map, sel, nsel, offset,
-	    (uint32_t)in.id, &c)) != 0)
-		return wa_req_fail(r, WA_EINTERNAL, "portmap out of step");
-	for (size_t i = 0; i < nsel; i++)
-		wa_batch_note(r->d, true, sel[i]->proto, ports[i].port,
-		    (uint32_t)in.id);
-	if (in.pid != 0)
-		wa_reaper_watch(r->d, in.name, in.pid, start);
-	if (in.expires != 0)
-		wa_reaper_rearm(r->d);
-	/* What was just written, rendered without reading it back, in the
-	 * ledger's order. */
-	qsort(ports, nsel, sizeof *ports, wa_port_cmp);
-	wa_cache_put(r->d, &in);
+	/* What was just written, rendered without reading it back. */
 	json_object_set_new(r->resp, "lease", wa_lease_json(r->d, &in));
 	json_object_set_new(r->resp, "created", json_true());
-	wa_batch_log(r->d, WA_LOG_INFO, "%s %s: %s offset %d for uid %ld",
+	wa_log_change(r->d, WA_LOG_INFO, "%s %s: %s offset %d for uid %ld",
 	    a->adopt ? "adopted" : "leased", a->name, p->id, offset,
 	    (long)r->peer.uid);
 	return 0;
@@ -606,38 +578,12 @@ wa_lease_note_refusal(struct wa_req *r)
 }
 
 int
-wa_lease_end(struct wa_daemon *d, const struct wa_instance *in,
-    enum wa_state to, uid_t uid, pid_t pid, const char *detail)
-{
-	int rc;
-
-	if ((rc = wa_ledger_end(d->ledger, in->name, to, uid, pid,
-	    detail)) != 0)
-		return rc;
-	for (size_t i = 0; i < in->nports; i++) {
-		wa_portmap_unlease(d->map, in->ports[i].proto,
-		    in->ports[i].port, (uint32_t)in->id);
-		if (d->batch.open)
-			wa_batch_note(d, false, in->ports[i].proto,
-			    in->ports[i].port, (uint32_t)in->id);
-	}
-	wa_reaper_unwatch(d, in->name);
-	wa_cache_drop(d, in->name);
-	d->kernel_dirty = true;
-	if (!d->batch.open)
-		wa_kernel_sync(d);
-	wa_batch_log(d, WA_LOG_INFO, "%s %s (%s offset %d)", wa_state_name(to),
-	    in->name, in->product, in->offset);
-	return 0;
-}
-
-int
 wa_lease_lookup(struct wa_req *r, const char *name, bool must_own,
     struct wa_instance *out)
 {
 	/* An active lease is in memory; any other state only in the ledger. */
-	int rc = must_own ? wa_cache_get(r->d, name, out) :
-	    wa_ledger_find(r->d->ledger, name, out);
+	int rc = must_own ? wa_leases_get(r->d, name, out) :
+	    wa_leases_find(r->d, name, out);
 
 	if (rc == WA_ENOTFOUND || (rc == 0 && must_own &&
 	    out->state != WA_STATE_ACTIVE)) {

@@ -153,7 +153,6 @@ wa_req_may_change(const struct wa_req *r, uid_t owner)
 static int
 wa_run(struct wa_req *r, const struct wa_op *op)
 {
-	size_t mark;
 	int rc, wrc;
 
 	if (!(op->flags & WA_OP_WRITE))
@@ -161,9 +160,8 @@ wa_run(struct wa_req *r, const struct wa_op *op)
 	if ((rc = wa_batch_write_begin(r->d)) != 0)
 		return wa_req_fail(r, rc == WA_EDBBUSY ? WA_EBUSY : WA_EUNAVAIL,
 		    "ledger: %s", wa_strerror(rc));
-	mark = wa_batch_undo_mark(r->d);
 	rc = op->handler(r);
-	if ((wrc = wa_batch_write_end(r->d, mark, rc)) != 0 && rc == 0)
+	if ((wrc = wa_batch_write_end(r->d, rc)) != 0 && rc == 0)
 		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(wrc));
 	if (rc != 0 && r->refused)
 		wa_lease_note_refusal(r);

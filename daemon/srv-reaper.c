@@ -37,12 +37,12 @@ wa_reap(struct wa_daemon *d, const char *name, pid_t pid, enum wa_state to,
 	struct wa_instance in;
 	char detail[160];
 
-	if (wa_ledger_find(d->ledger, name, &in) != 0)
+	if (wa_leases_find(d, name, &in) != 0)
 		return;
 	/* Only the process the lease is bound to ends it. */
 	if (in.state == WA_STATE_ACTIVE && (pid == 0 || in.pid == pid)) {
 		snprintf(detail, sizeof detail, "{\"reason\": \"%s\"}", why);
-		if (wa_lease_end(d, &in, to, 0, 0, detail) != 0)
+		if (wa_leases_end(d, &in, to, 0, 0, detail) != 0)
 			wa_log(WA_LOG_ERR, "cannot end %s: %s", name,
 			    wa_ledger_errmsg(d->ledger));
 		else

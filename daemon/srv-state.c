@@ -132,8 +132,7 @@ wa_daemon_init(struct wa_daemon *d, uv_loop_t *loop, char *err,
 		    "comma-separated", d->cfg.exclude);
 		return WA_EINVAL;
 	}
-	if ((rc = wa_ledger_load(d->ledger, d->map)) != 0 ||
-	    (rc = wa_cache_load(d)) != 0) {
+	if ((rc = wa_leases_load(d)) != 0) {
 		snprintf(err, errlen, "ledger %s: cannot load leases: %s",
 		    d->db_path, wa_strerror(rc));
 		return rc;
@@ -145,7 +144,7 @@ void
 wa_daemon_free(struct wa_daemon *d)
 {
 	wa_batch_free(d);
-	wa_cache_free(d);
+	wa_leases_free(d);
 	wa_ledger_close(d->ckpt);   /* first: the last close cleans the WAL */
 	wa_ledger_close(d->ledger);
 	wa_catalog_free(d->cat);

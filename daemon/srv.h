@@ -29,7 +29,7 @@ struct wa_peer {
 	pid_t pid;
 };
 
-/* A change to the portmap, kept until the batch commits. */
+/* A change to the portmap, kept until the batch commits (srv-leases.c). */
 struct wa_undo {
 	bool held;              /* true: a lease took it; false: released */
 	uint8_t proto;
@@ -56,24 +56,35 @@ struct wa_pending {
 	int flags;
 };
 
-/* A log line that waits for the batch's commit. */
+/* A log line that waits for the batch's commit (srv-log.c). */
 struct wa_blog {
 	int prio;
 	char *line;
 };
 
+struct wa_logq {
+	struct wa_blog *v;
+	size_t n, cap;
+	size_t mark;                /* where the current request's begin */
+	bool held;                  /* a batch is open */
+};
+
 struct wa_batch {
 	bool open;
-	struct wa_blog *logs;
-	size_t nlogs, caplogs, log_mark;
-	struct wa_undo *undo;
-	size_t nundo, capundo;
 	struct wa_pending *out;
 	size_t nout, capout;
 	size_t writes;
 	size_t held;                /* bytes of the answers in out */
-	bool resync;                /* a rolled-back request changed leases */
-	unsigned long cache_mark;   /* the cache's gen as a request began */
+	size_t lease_mark;          /* wa_leases_mark as a request began */
+};
+
+/* What srv-leases.c keeps to take back the open batch's changes. */
+struct wa_leases {
+	struct wa_undo *undo;
+	size_t nundo, capundo;
+	bool open;                  /* changes belong to an open batch */
+	bool rebuild;               /* a rolled-back request changed leases */
+	unsigned long cache_mark;   /* the mirror's gen as a request began */
 };
 
 /* The active leases in memory (srv-cache.c). */
@@ -143,6 +154,8 @@ struct wa_daemon {
 	uint64_t turn_ns;           /* when this iteration's lines began */
 	uid_t self_uid, service_uid;       /* never refused a connection */
 	struct wa_batch batch;
+	struct wa_logq logq;
+	struct wa_leases leases;
 	uv_pipe_t listener;
 	uv_check_t committer;
 	uv_signal_t sigterm, sigint, sighup;
@@ -214,6 +227,16 @@ void wa_log(int prio, const char *fmt, ...)
 void wa_log_init(void);
 /* "err", "warning", "notice", "info" (default) or "debug". */
 int wa_log_set_level(const char *name);
+/* Log a change: at once outside a batch, else once the batch commits
+ * (nothing if it does not). */
+void wa_log_change(struct wa_daemon *d, int prio, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void wa_logq_begin(struct wa_daemon *d);
+/* all: the whole batch's lines, else the current request's. */
+void wa_logq_drop(struct wa_daemon *d, bool all);
+void wa_logq_release(struct wa_daemon *d);
+void wa_logq_flush(struct wa_daemon *d);
+void wa_logq_free(struct wa_daemon *d);
 
 /* srv-listen.c */
 int wa_listen_open(struct wa_daemon *d);
@@ -255,22 +278,41 @@ bool wa_req_may_change(const struct wa_req *r, uid_t owner);
 int wa_batch_write_begin(struct wa_daemon *d);
 /* Keep the request's writes (rc 0) or roll them back; non-zero when they
  * were rolled back although rc was 0 (the savepoint would not release). */
-int wa_batch_write_end(struct wa_daemon *d, size_t undo_mark, int rc);
-size_t wa_batch_undo_mark(const struct wa_daemon *d);
-int wa_batch_note(struct wa_daemon *d, bool held, int proto, uint16_t port,
-    uint32_t holder);
+int wa_batch_write_end(struct wa_daemon *d, int rc);
 /* Takes a's contents. */
 void wa_batch_respond(struct wa_daemon *d, struct wa_conn *c,
     struct wa_answer *a, int flags);
 void wa_batch_commit(struct wa_daemon *d);
-/* Log a change: at once outside a batch, else once the batch commits
- * (nothing if it does not). */
-void wa_batch_log(struct wa_daemon *d, int prio, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 void wa_batch_free(struct wa_daemon *d);
 void wa_batch_check_cb(uv_check_t *h);
 
-/* srv-cache.c: every change to an active lease goes through put/drop. */
+/* srv-leases.c: the one writer of a lease's copies (ledger rows, port
+ * map, mirror, watches, kernel's reserved ports). */
+int wa_leases_load(struct wa_daemon *d);
+int wa_leases_add(struct wa_daemon *d, struct wa_instance *in,
+    enum wa_event_kind kind);
+int wa_leases_renew(struct wa_daemon *d, struct wa_instance *in, int64_t now,
+    int64_t expires, uid_t uid, pid_t pid);
+int wa_leases_attach(struct wa_daemon *d, struct wa_instance *in, pid_t pid,
+    unsigned long long start, uid_t uid, pid_t by);
+int wa_leases_end(struct wa_daemon *d, const struct wa_instance *in,
+    enum wa_state to, uid_t uid, pid_t pid, const char *detail);
+int wa_leases_get(struct wa_daemon *d, const char *name,
+    struct wa_instance *out);
+int wa_leases_find(struct wa_daemon *d, const char *name,
+    struct wa_instance *out);
+int wa_leases_list(struct wa_daemon *d, const char *product, long owner_uid,
+    bool brief, struct wa_out *o);
+/* A request's changes begin; they are kept or taken back from mark. */
+size_t wa_leases_mark(struct wa_daemon *d);
+void wa_leases_rollback(struct wa_daemon *d, size_t mark);
+/* After the batch's commit (ok) or its failure. */
+void wa_leases_committed(struct wa_daemon *d, bool ok);
+/* Every copy again from the ledger. */
+void wa_leases_rebuild(struct wa_daemon *d);
+void wa_leases_free(struct wa_daemon *d);
+
+/* srv-cache.c: written by srv-leases.c only. */
 int wa_cache_load(struct wa_daemon *d);
 void wa_cache_put(struct wa_daemon *d, const struct wa_instance *in);
 void wa_cache_drop(struct wa_daemon *d, const char *name);
@@ -308,8 +350,6 @@ int wa_lease_grant(struct wa_req *r, bool adopt);
 int wa_link_check(struct wa_req *r, const struct wa_product *p,
     const char *self, const char *link);
 void wa_lease_note_refusal(struct wa_req *r);
-int wa_lease_end(struct wa_daemon *d, const struct wa_instance *in,
-    enum wa_state to, uid_t uid, pid_t pid, const char *detail);
 void wa_host_refresh(struct wa_daemon *d);
 /* The lease as the protocol shows it (new reference). */
 json_t *wa_lease_json(struct wa_daemon *d, const struct wa_instance *in);
