@@ -30,5 +30,6 @@ wa_op_attach_run(struct wa_req *r)
 	return rc;
 }
 
-const struct wa_op wa_op_attach = { "attach", WA_OP_WRITE,
-	wa_op_attach_run };
+const struct wa_op wa_op_attach = {
+	.name = "attach", .flags = WA_OP_WRITE, .handler = wa_op_attach_run,
+};

@@ -30,4 +30,6 @@ wa_op_history_run(struct wa_req *r)
 	return 0;
 }
 
-const struct wa_op wa_op_history = { "history", WA_OP_READ, wa_op_history_run };
+const struct wa_op wa_op_history = {
+	.name = "history", .flags = WA_OP_READ, .handler = wa_op_history_run,
+};

@@ -7,4 +7,7 @@ wa_op_lease_run(struct wa_req *r)
 	return wa_lease_grant(r, false);
 }
 
-const struct wa_op wa_op_lease = { "lease", WA_OP_WRITE, wa_op_lease_run };
+const struct wa_op wa_op_lease = {
+	.name = "lease", .flags = WA_OP_WRITE, .handler = wa_op_lease_run,
+	.rolled_back = wa_lease_refused_note,
+};

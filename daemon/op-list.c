@@ -59,27 +59,27 @@ wa_op_list_run(struct wa_req *r)
 	}
 	if (brief) {
 		json_object_set_new(r->resp, "columns", wa_brief_columns());
-		c.rows = &r->raw;
+		c.rows = &WA_RAW(r)->out;
 	}
-	r->raw_key = brief ? "rows" : "leases";
+	WA_RAW(r)->key = brief ? "rows" : "leases";
 	if (f.state == WA_STATE_ACTIVE) {
 		/* The common case, from memory. */
 		if ((rc = wa_leases_list(r->d, f.product, f.owner_uid, brief,
-		    &r->raw)) != 0)
+		    &WA_RAW(r)->out)) != 0)
 			rc = wa_req_fail(r, WA_EUNAVAIL, "%s", wa_strerror(rc));
 		goto out;
 	}
 	/* Other states only in the ledger. */
 	if (brief)
-		wa_out_put(&r->raw, "[", 1);
+		wa_out_put(&WA_RAW(r)->out, "[", 1);
 	else
-		r->raw_key = NULL;
+		WA_RAW(r)->key = NULL;
 	if ((rc = wa_ledger_list(r->d->ledger, &f, wa_list_one, &c)) != 0) {
 		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(rc));
 		goto out;
 	}
 	if (brief)
-		wa_out_put(&r->raw, "]", 1);
+		wa_out_put(&WA_RAW(r)->out, "]", 1);
 	else
 		json_object_set(r->resp, "leases", c.leases);
 out:
@@ -87,4 +87,7 @@ out:
 	return rc;
 }
 
-const struct wa_op wa_op_list = { "list", WA_OP_READ, wa_op_list_run };
+const struct wa_op wa_op_list = {
+	.name = "list", .flags = WA_OP_READ, .handler = wa_op_list_run,
+	.render = wa_raw_render, .done = wa_raw_done,
+};

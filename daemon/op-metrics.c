@@ -162,5 +162,6 @@ wa_op_metrics_run(struct wa_req *r)
 	return 0;
 }
 
-const struct wa_op wa_op_metrics = { "metrics", WA_OP_READ,
-	wa_op_metrics_run };
+const struct wa_op wa_op_metrics = {
+	.name = "metrics", .flags = WA_OP_READ, .handler = wa_op_metrics_run,
+};

@@ -9,4 +9,6 @@ wa_op_ping_run(struct wa_req *r)
 	return 0;
 }
 
-const struct wa_op wa_op_ping = { "ping", 0, wa_op_ping_run };
+const struct wa_op wa_op_ping = {
+	.name = "ping", .handler = wa_op_ping_run,
+};

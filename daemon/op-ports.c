@@ -68,4 +68,6 @@ out:
 	return rc;
 }
 
-const struct wa_op wa_op_ports = { "ports", WA_OP_READ, wa_op_ports_run };
+const struct wa_op wa_op_ports = {
+	.name = "ports", .flags = WA_OP_READ, .handler = wa_op_ports_run,
+};

@@ -43,18 +43,21 @@ wa_op_products_run(struct wa_req *r)
 	if (id != NULL && (p = wa_catalog_find(r->d->cat, id)) == NULL)
 		return wa_unknown_product(r, id);
 	/* The files' text as it is: no tree is built. */
-	r->raw_key = "products";
-	wa_out_put(&r->raw, "[", 1);
+	WA_RAW(r)->key = "products";
+	wa_out_put(&WA_RAW(r)->out, "[", 1);
 	for (size_t i = 0, n = 0; i < r->d->cat->nproducts; i++) {
 		p = &r->d->cat->products[i];
 		if (id != NULL && p != wa_catalog_find(r->d->cat, id))
 			continue;
 		if (n++ > 0)
-			wa_out_put(&r->raw, ",", 1);
-		wa_out_put(&r->raw, p->json, p->json_len);
+			wa_out_put(&WA_RAW(r)->out, ",", 1);
+		wa_out_put(&WA_RAW(r)->out, p->json, p->json_len);
 	}
-	wa_out_put(&r->raw, "]", 1);
+	wa_out_put(&WA_RAW(r)->out, "]", 1);
 	return 0;
 }
 
-const struct wa_op wa_op_products = { "products", 0, wa_op_products_run };
+const struct wa_op wa_op_products = {
+	.name = "products", .handler = wa_op_products_run,
+	.render = wa_raw_render, .done = wa_raw_done,
+};

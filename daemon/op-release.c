@@ -22,5 +22,6 @@ wa_op_release_run(struct wa_req *r)
 	return rc;
 }
 
-const struct wa_op wa_op_release = { "release", WA_OP_WRITE,
-	wa_op_release_run };
+const struct wa_op wa_op_release = {
+	.name = "release", .flags = WA_OP_WRITE, .handler = wa_op_release_run,
+};

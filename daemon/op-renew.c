@@ -28,4 +28,6 @@ wa_op_renew_run(struct wa_req *r)
 	return rc;
 }
 
-const struct wa_op wa_op_renew = { "renew", WA_OP_WRITE, wa_op_renew_run };
+const struct wa_op wa_op_renew = {
+	.name = "renew", .flags = WA_OP_WRITE, .handler = wa_op_renew_run,
+};

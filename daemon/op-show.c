@@ -16,4 +16,6 @@ wa_op_show_run(struct wa_req *r)
 	return 0;
 }
 
-const struct wa_op wa_op_show = { "show", WA_OP_READ, wa_op_show_run };
+const struct wa_op wa_op_show = {
+	.name = "show", .flags = WA_OP_READ, .handler = wa_op_show_run,
+};

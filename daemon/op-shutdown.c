@@ -46,4 +46,6 @@ wa_op_shutdown_run(struct wa_req *r)
 	return 0;
 }
 
-const struct wa_op wa_op_shutdown = { "shutdown", 0, wa_op_shutdown_run };
+const struct wa_op wa_op_shutdown = {
+	.name = "shutdown", .handler = wa_op_shutdown_run,
+};

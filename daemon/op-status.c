@@ -57,4 +57,6 @@ wa_op_status_run(struct wa_req *r)
 	return 0;
 }
 
-const struct wa_op wa_op_status = { "status", WA_OP_READ, wa_op_status_run };
+const struct wa_op wa_op_status = {
+	.name = "status", .flags = WA_OP_READ, .handler = wa_op_status_run,
+};

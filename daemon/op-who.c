@@ -54,4 +54,6 @@ wa_op_who_run(struct wa_req *r)
 	return 0;
 }
 
-const struct wa_op wa_op_who = { "who", WA_OP_READ, wa_op_who_run };
+const struct wa_op wa_op_who = {
+	.name = "who", .flags = WA_OP_READ, .handler = wa_op_who_run,
+};

@@ -19,6 +19,20 @@
 
 #define WA_MAX_LABELS 32
 
+/* A lease refused for a name, a conflict or exhaustion, kept in the
+ * request's ctx for the history: recorded outside the request's
+ * rolled-back savepoint (wa_lease_refused_note). */
+struct wa_lease_refusal {
+	bool refused;
+	char name[80];
+	const char *product;
+	int offset;
+	const char *reason;         /* what was in the way (static) */
+};
+_Static_assert(sizeof(struct wa_lease_refusal) <= WA_OP_CTX_MAX,
+    "a request's ctx holds a refusal");
+#define WA_REFUSAL(r) ((struct wa_lease_refusal *)(void *)(r)->ctx)
+
 /* Reading /proc/net walks the kernel's socket tables (milliseconds on a
  * busy host): a snapshot serves every lease for WA_HOST_TTL_MS. */
 #define WA_HOST_TTL_MS 100
@@ -156,7 +170,8 @@ wa_lease_conflict(struct wa_req *r, int rc, const struct wa_product *p,
 		json_decref(h);
 	}
 	wa_instance_clear(&holder);
-	r->refused_reason = rc == WA_EEXHAUSTED ? "exhausted" : kinds[c->hold];
+	WA_REFUSAL(r)->reason = rc == WA_EEXHAUSTED ? "exhausted" :
+	    kinds[c->hold];
 	if (rc == WA_EEXHAUSTED)
 		return wa_req_fail(r, rc, "no offset fits: %s", line);
 	return wa_req_fail(r, rc, "%s", line);
@@ -264,15 +279,17 @@ wa_lease_parse(struct wa_req *r, struct wa_lease_args *a)
 	return wa_lease_labels(r, &a->labels);
 }
 
-/* Keep a refused lease for the history (wa_lease_note_refusal). */
+/* Keep a refused lease for the history (wa_lease_refused_note). */
 static void
 wa_lease_refused(struct wa_req *r, const struct wa_lease_args *a,
     const struct wa_product *p)
 {
-	r->refused = true;
-	snprintf(r->refused_name, sizeof r->refused_name, "%s", a->name);
-	r->refused_product = p->id;
-	r->refused_offset = (int)a->offset;
+	struct wa_lease_refusal *f = WA_REFUSAL(r);
+
+	f->refused = true;
+	snprintf(f->name, sizeof f->name, "%s", a->name);
+	f->product = p->id;
+	f->offset = (int)a->offset;
 }
 
 /* What differs between an active lease and a request for its name, as
@@ -317,7 +334,7 @@ wa_name_taken(struct wa_req *r, const struct wa_instance *in,
 	    "product", in->product, "offset", (json_int_t)in->offset,
 	    "home", in->home != NULL ? json_string(in->home) : json_null(),
 	    "mismatch", json_incref(mismatch));
-	r->refused_reason = "name";
+	WA_REFUSAL(r)->reason = "name";
 	return wa_req_fail(r, WA_ECONFLICT, "name %s is taken: leased by uid "
 	    "%ld for %s at offset %d, %s%.200s; this request's %s differ%s: "
 	    "use another --name", in->name, (long)in->owner_uid, in->product,
@@ -568,13 +585,15 @@ out:
 /* The history keeps what was refused and why; a failure to record it
  * does not change the answer. */
 void
-wa_lease_note_refusal(struct wa_req *r)
+wa_lease_refused_note(struct wa_req *r, int rc)
 {
-	struct wa_refusal f = { r->refused_name, r->refused_product,
-	    r->refused_offset, r->peer.uid, r->peer.pid, r->refused_reason,
-	    NULL };
+	struct wa_lease_refusal *k = WA_REFUSAL(r);
+	struct wa_refusal f = { k->name, k->product, k->offset, r->peer.uid,
+	    r->peer.pid, k->reason, NULL };
 
-	wa_refused_note(r->d, &f, r->err, r->msg);
+	(void)rc;
+	if (k->refused)
+		wa_refused_note(r->d, &f, r->err, r->msg);
 }
 
 int

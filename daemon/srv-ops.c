@@ -60,23 +60,28 @@ wa_answer_clear(struct wa_answer *a)
 }
 
 /* The successful answer: resp's members after the pre-rendered one. */
-static void
-wa_answer_ok(struct wa_answer *a, struct wa_req *r, json_t *resp)
+char *
+wa_raw_render(struct wa_req *r, json_t *resp, size_t *len)
 {
+	struct wa_raw *raw = WA_RAW(r);
 	struct wa_out w = { NULL, 0, 0, false };
 
-	if (r->raw_key == NULL) {
-		a->text = wa_json_line(resp, &a->len);
-		return;
-	}
+	if (raw->key == NULL)
+		return wa_json_line(resp, len);
 	wa_out_put(&w, "{", 1);
-	wa_out_string(&w, r->raw_key, strlen(r->raw_key));
+	wa_out_string(&w, raw->key, strlen(raw->key));
 	wa_out_put(&w, ":", 1);
-	wa_out_put(&w, r->raw.p, r->raw.len);
-	w.failed = w.failed || r->raw.failed;
+	wa_out_put(&w, raw->out.p, raw->out.len);
+	w.failed = w.failed || raw->out.failed;
 	wa_out_members(&w, resp, true);
 	wa_out_put(&w, "}", 1);
-	a->text = wa_out_line(&w, &a->len);
+	return wa_out_line(&w, len);
+}
+
+void
+wa_raw_done(struct wa_req *r)
+{
+	wa_out_free(&WA_RAW(r)->out);
 }
 
 int
@@ -163,8 +168,8 @@ wa_run(struct wa_req *r, const struct wa_op *op)
 	rc = op->handler(r);
 	if ((wrc = wa_batch_write_end(r->d, rc)) != 0 && rc == 0)
 		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(wrc));
-	if (rc != 0 && r->refused)
-		wa_lease_note_refusal(r);
+	if (rc != 0 && op->rolled_back != NULL)
+		op->rolled_back(r, rc);
 	wa_metrics_refused(r->d, rc);
 	return rc;
 }
@@ -227,7 +232,8 @@ out:
 		json_object_set_new(resp, "ok", json_true());
 		if (id != NULL)
 			json_object_set(resp, "id", id);
-		wa_answer_ok(a, &r, resp);
+		a->text = op->render != NULL ? op->render(&r, resp, &a->len) :
+		    wa_json_line(resp, &a->len);
 		a->ok = true;
 	} else {
 		resp = wa_error_resp(id, rc, r.msg, r.err);
@@ -236,7 +242,8 @@ out:
 		json_decref(resp);
 	}
 	a->id = json_incref(id);
-	wa_out_free(&r.raw);
+	if (op != NULL && op->done != NULL)
+		op->done(&r);
 	json_decref(r.resp);
 	json_decref(r.err);
 	json_decref(r.req);

@@ -190,6 +190,8 @@ struct wa_daemon {
 	char shutdown_why[96];
 };
 
+#define WA_OP_CTX_MAX 128
+
 /* One request being handled. */
 struct wa_req {
 	struct wa_daemon *d;
@@ -198,16 +200,8 @@ struct wa_req {
 	json_t *resp;               /* success fields go here */
 	json_t *err;                /* extra error fields (owned) */
 	char msg[512];              /* error message */
-	/* A lease refused for a conflict or exhaustion, for the history:
-	 * recorded outside the request's rolled-back savepoint. */
-	bool refused;
-	char refused_name[80];
-	const char *refused_product;
-	int refused_offset;
-	const char *refused_reason; /* what was in the way (static) */
-	/* Pre-rendered JSON for the answer's key raw_key (list). */
-	const char *raw_key;
-	struct wa_out raw;
+	/* The op's own state (zeroed): what its hooks below need. */
+	_Alignas(max_align_t) unsigned char ctx[WA_OP_CTX_MAX];
 };
 
 #define WA_OP_WRITE 0x1
@@ -217,7 +211,22 @@ struct wa_op {
 	const char *name;
 	int flags;
 	int (*handler)(struct wa_req *r);
+	/* A write whose changes were rolled back (rc its error). */
+	void (*rolled_back)(struct wa_req *r, int rc);
+	/* The successful answer's line from resp; NULL: resp as it is. */
+	char *(*render)(struct wa_req *r, json_t *resp, size_t *len);
+	/* Whatever the answer, last: free ctx's contents. */
+	void (*done)(struct wa_req *r);
 };
+
+/* An answer with one member pre-rendered (list, products): the op's ctx. */
+struct wa_raw {
+	const char *key;            /* NULL: resp as it is */
+	struct wa_out out;
+};
+char *wa_raw_render(struct wa_req *r, json_t *resp, size_t *len);
+void wa_raw_done(struct wa_req *r);
+#define WA_RAW(r) ((struct wa_raw *)(void *)(r)->ctx)
 
 /* srv-log.c */
 enum { WA_LOG_ERR = 3, WA_LOG_WARNING = 4, WA_LOG_NOTICE = 5,
@@ -349,7 +358,8 @@ int wa_lease_grant(struct wa_req *r, bool adopt);
 /* srv-link.c: refuse a link to an unknown role or a lease not active. */
 int wa_link_check(struct wa_req *r, const struct wa_product *p,
     const char *self, const char *link);
-void wa_lease_note_refusal(struct wa_req *r);
+/* op-lease's rolled_back hook: a refusal goes into the history. */
+void wa_lease_refused_note(struct wa_req *r, int rc);
 void wa_host_refresh(struct wa_daemon *d);
 /* The lease as the protocol shows it (new reference). */
 json_t *wa_lease_json(struct wa_daemon *d, const struct wa_instance *in);

@@ -16,8 +16,8 @@ ask() {
 }
 
 # The daemon's ops (its table's rows) and the documented ones agree.
-sed -n 's/^const struct wa_op wa_op_[a-z]* = { "\([a-z]*\)".*/\1/p' \
-    "$WA_SRC"/daemon/op-*.c | sort >"$T/ops.daemon"
+grep -h -A1 '^const struct wa_op wa_op_[a-z]* = {' "$WA_SRC"/daemon/op-*.c |
+    sed -n 's/.*\.name = "\([a-z]*\)".*/\1/p' | sort >"$T/ops.daemon"
 "$BIN/wa_fields" --ops "${DOCS[@]}" | sort >"$T/ops.doc"
 check "the daemon has ops" [ -s "$T/ops.daemon" ]
 check "docs/protocol.md documents exactly the daemon's ops" \
