@@ -81,19 +81,17 @@ wa_batch_respond(struct wa_daemon *d, struct wa_conn *c, struct wa_answer *a,
 
 	/* Nothing waits for a commit: answer at once. */
 	if (!b->open) {
-		wa_conn_send(c, a->text, a->len, (flags & WA_RESP_CLOSE) != 0);
-		a->text = NULL;
-		wa_answer_clear(a);
+		b->sink->send(c, a, flags);
 		return;
 	}
 	if (wa_grow((void **)&b->out, &b->capout, b->nout, sizeof *b->out)
 	    != 0) {
 		/* The answer cannot wait in order: the client loses them. */
 		wa_answer_clear(a);
-		wa_conn_close(c);
+		b->sink->lost(c);
 		return;
 	}
-	wa_conn_ref(c);
+	b->sink->hold(c);
 	b->out[b->nout++] = (struct wa_pending){ c, *a, flags };
 	b->held += a->len;
 	memset(a, 0, sizeof *a);
@@ -140,11 +138,8 @@ wa_batch_commit(struct wa_daemon *d)
 	for (size_t i = 0; i < b->nout; i++) {
 		struct wa_pending *p = &b->out[i];
 
-		wa_conn_send(p->conn, p->a.text, p->a.len,
-		    (p->flags & WA_RESP_CLOSE) != 0);
-		p->a.text = NULL;
-		wa_answer_clear(&p->a);
-		wa_conn_unref(p->conn);
+		b->sink->send(p->conn, &p->a, p->flags);
+		b->sink->release(p->conn);
 	}
 	b->nout = 0;
 	b->writes = 0;

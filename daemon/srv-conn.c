@@ -509,9 +509,24 @@ wa_conn_accept(uv_stream_t *server, int status)
 	wa_conn_reading(c, true);
 }
 
+/* Takes a's text. */
+static void
+wa_conn_sink_send(struct wa_conn *c, struct wa_answer *a, int flags)
+{
+	wa_conn_send(c, a->text, a->len, (flags & WA_RESP_CLOSE) != 0);
+	a->text = NULL;
+	wa_answer_clear(a);
+}
+
+static const struct wa_sink wa_conn_sink = {
+	.send = wa_conn_sink_send, .hold = wa_conn_ref,
+	.release = wa_conn_unref, .lost = wa_conn_close,
+};
+
 void
 wa_conn_start(struct wa_daemon *d)
 {
+	d->batch.sink = &wa_conn_sink;
 	uv_idle_init(d->loop, &d->runner);
 	d->runner.data = d;
 }

@@ -6,6 +6,7 @@
  * is noted so a rolled-back request takes back exactly its own, and
  * wa_leases_rebuild starts every copy again from the ledger.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,11 +50,34 @@ wa_leases_undo(struct wa_daemon *d, size_t mark)
 	}
 }
 
+/* The reaper's end of a lease: only the process it is bound to (pid 0:
+ * any) ends it. */
+static void
+wa_leases_reap(struct wa_daemon *d, const char *name, pid_t pid,
+    enum wa_state to, const char *why)
+{
+	struct wa_instance in;
+	char detail[160];
+
+	if (wa_ledger_find(d->ledger, name, &in) != 0)
+		return;
+	if (in.state == WA_STATE_ACTIVE && (pid == 0 || in.pid == pid)) {
+		snprintf(detail, sizeof detail, "{\"reason\": \"%s\"}", why);
+		if (wa_leases_end(d, &in, to, 0, 0, detail) != 0)
+			wa_log(WA_LOG_ERR, "cannot end %s: %s", name,
+			    wa_ledger_errmsg(d->ledger));
+		else
+			wa_metrics_ended(d, to);
+	}
+	wa_instance_clear(&in);
+}
+
 int
 wa_leases_load(struct wa_daemon *d)
 {
 	int rc;
 
+	d->reap = wa_leases_reap;
 	if ((rc = wa_ledger_load(d->ledger, d->map)) != 0)
 		return rc;
 	return wa_cache_load(d);

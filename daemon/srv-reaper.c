@@ -31,27 +31,6 @@ struct wa_watch {
 };
 
 static void
-wa_reap(struct wa_daemon *d, const char *name, pid_t pid, enum wa_state to,
-    const char *why)
-{
-	struct wa_instance in;
-	char detail[160];
-
-	if (wa_leases_find(d, name, &in) != 0)
-		return;
-	/* Only the process the lease is bound to ends it. */
-	if (in.state == WA_STATE_ACTIVE && (pid == 0 || in.pid == pid)) {
-		snprintf(detail, sizeof detail, "{\"reason\": \"%s\"}", why);
-		if (wa_leases_end(d, &in, to, 0, 0, detail) != 0)
-			wa_log(WA_LOG_ERR, "cannot end %s: %s", name,
-			    wa_ledger_errmsg(d->ledger));
-		else
-			wa_metrics_ended(d, to);
-	}
-	wa_instance_clear(&in);
-}
-
-static void
 wa_watch_closed(uv_handle_t *h)
 {
 	free(h->data);
@@ -95,7 +74,7 @@ wa_watch_exited(uv_poll_t *h, int status, int events)
 	snprintf(name, sizeof name, "%s", w->name);
 	wa_watch_unlink(d, w);
 	wa_watch_free(w);
-	wa_reap(d, name, pid, WA_STATE_RECLAIMED, "process exited");
+	d->reap(d, name, pid, WA_STATE_RECLAIMED, "process exited");
 }
 
 int
@@ -149,7 +128,9 @@ wa_reaper_unwatch(struct wa_daemon *d, const char *name)
 static int
 wa_expire_one(void *arg, const char *name)
 {
-	wa_reap(arg, name, 0, WA_STATE_EXPIRED, "ttl elapsed");
+	struct wa_daemon *d = arg;
+
+	d->reap(d, name, 0, WA_STATE_EXPIRED, "ttl elapsed");
 	return 0;
 }
 
@@ -260,7 +241,7 @@ wa_reconcile_cb(uv_timer_t *t)
 		pid = w->pid;
 		wa_watch_unlink(d, w);
 		wa_watch_free(w);
-		wa_reap(d, name, pid, WA_STATE_RECLAIMED, "process exited");
+		d->reap(d, name, pid, WA_STATE_RECLAIMED, "process exited");
 	}
 }
 
@@ -318,7 +299,7 @@ wa_reaper_sync(struct wa_daemon *d, const char *why)
 	wa_watch_all_free(d);
 	rc = wa_ledger_list(d->ledger, &f, wa_sweep_one, &s);
 	for (size_t i = 0; i < s.ndead; i++)
-		wa_reap(d, s.dead[i], 0, WA_STATE_RECLAIMED, why);
+		d->reap(d, s.dead[i], 0, WA_STATE_RECLAIMED, why);
 	free(s.dead);
 	wa_expiry_cb(&d->expiry);
 	return rc;

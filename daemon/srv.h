@@ -69,8 +69,17 @@ struct wa_logq {
 	bool held;                  /* a batch is open */
 };
 
+/* Where the batch's answers go (srv-conn.c's connections). */
+struct wa_sink {
+	void (*send)(struct wa_conn *c, struct wa_answer *a, int flags);
+	void (*hold)(struct wa_conn *c);       /* an answer waits for it */
+	void (*release)(struct wa_conn *c);
+	void (*lost)(struct wa_conn *c);       /* an answer could not wait */
+};
+
 struct wa_batch {
 	bool open;
+	const struct wa_sink *sink;
 	struct wa_pending *out;
 	size_t nout, capout;
 	size_t writes;
@@ -163,6 +172,9 @@ struct wa_daemon {
 	uv_timer_t reconcile;       /* dead owners, foreign binds */
 	unsigned reconcile_tick, reconcile_turn;
 	struct wa_watch *watches;   /* pid-bound leases */
+	/* The reaper's way to end a lease (srv-leases.c's). */
+	void (*reap)(struct wa_daemon *d, const char *name, pid_t pid,
+	    enum wa_state to, const char *why);
 	unsigned long long requests;
 	uint64_t kernel_admin[WA_BITMAP_WORDS];  /* reserved by the admin */
 	bool kernel_dirty;          /* leases changed since the last sync */
@@ -263,15 +275,19 @@ void wa_conn_close_all(struct wa_daemon *d);
 void wa_conn_unref(struct wa_conn *c);
 void wa_conn_ref(struct wa_conn *c);
 
-/* srv-ops.c: parse, validate and dispatch one line into a; *flags gets
- * WA_RESP_WRITE or WA_RESP_READ after an op that wrote or read leases. */
-void wa_dispatch(struct wa_daemon *d, const struct wa_peer *peer,
-    const char *line, size_t len, int *flags, struct wa_answer *a);
+/* srv-answer.c */
 json_t *wa_error_resp(json_t *id, int err, const char *msg, json_t *extra);
 /* An error answer; id may be NULL. */
 void wa_answer_error(struct wa_answer *a, json_t *id, int err,
     const char *msg);
 void wa_answer_clear(struct wa_answer *a);
+
+/* srv-ops.c: parse, validate and dispatch one line into a; *flags gets
+ * WA_RESP_WRITE or WA_RESP_READ after an op that wrote or read leases. */
+void wa_dispatch(struct wa_daemon *d, const struct wa_peer *peer,
+    const char *line, size_t len, int *flags, struct wa_answer *a);
+
+/* srv-req.c: for handlers */
 int wa_req_fail(struct wa_req *r, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Typed field access: missing is fine (returns 0 / def), wrong type
@@ -360,12 +376,14 @@ int wa_link_check(struct wa_req *r, const struct wa_product *p,
     const char *self, const char *link);
 /* op-lease's rolled_back hook: a refusal goes into the history. */
 void wa_lease_refused_note(struct wa_req *r, int rc);
-void wa_host_refresh(struct wa_daemon *d);
 /* The lease as the protocol shows it (new reference). */
 json_t *wa_lease_json(struct wa_daemon *d, const struct wa_instance *in);
 /* Find a lease by name for a request: not_found / forbidden filled. */
 int wa_lease_lookup(struct wa_req *r, const char *name, bool must_own,
     struct wa_instance *out);
+
+/* srv-host.c: the host's bound ports, read at most every 100 ms. */
+void wa_host_refresh(struct wa_daemon *d);
 /* Describe who holds a port on the host: pid, cmdline, unit. */
 json_t *wa_host_holder(int proto, uint16_t port);
 /* srv-fixed.c: the explicit host ports of an adopted container. */
