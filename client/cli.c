@@ -26,19 +26,15 @@
 int
 wa_exit_code(int err)
 {
+	/* Every error has its status in WA_ERRNO_MAP: no default. */
 	switch (err) {
 	case 0: return WA_EXIT_OK;
-	case WA_ENOTFOUND: return WA_EXIT_NOTFOUND;
-	case WA_ECONFLICT: case WA_EEXHAUSTED: return WA_EXIT_CONFLICT;
-	case WA_EBADREQ: case WA_ETOOLARGE: case WA_EUNKNOWNOP:
-		return WA_EXIT_USAGE;
-	case WA_EINVAL: case WA_EPRODUCT: case WA_ECATALOG:
-		return WA_EXIT_DATAERR;
-	case WA_ECONNECT: case WA_EBUSY: case WA_EDBBUSY:
-		return WA_EXIT_UNAVAILABLE;
-	case WA_EFORBIDDEN: case WA_EUNTRUSTED: return WA_EXIT_NOPERM;
-	default: return WA_EXIT_SOFTWARE;
+#define WA_ERRNO_EXIT(name, val, code, msg, exit) \
+	case WA_##name: return WA_EXIT_##exit;
+	WA_ERRNO_MAP(WA_ERRNO_EXIT)
+#undef WA_ERRNO_EXIT
 	}
+	return WA_EXIT_SOFTWARE;    /* not an error of the map */
 }
 
 /* One line on stderr: the daemon's message when it gave one. */

@@ -12,7 +12,7 @@ struct wa_errdesc {
 };
 
 static const struct wa_errdesc wa_errs[] = {
-#define WA_ERRNO_DESC(name, val, code, msg) { (val), (code), (msg) },
+#define WA_ERRNO_DESC(name, val, code, msg, exit) { (val), (code), (msg) },
 	WA_ERRNO_MAP(WA_ERRNO_DESC)
 #undef WA_ERRNO_DESC
 };

@@ -25,38 +25,42 @@ extern "C" {
 #define WA_MAX_LINE (64 * 1024)
 
 /*
- * Error codes: name, protocol code, message.  The protocol code is what
- * travels in {"error": {"code": ...}}; codes without one are local.
+ * Error codes: name, protocol code, message, the CLI's exit status (a
+ * sysexits-like name, WA_EXIT_* in client/cmd.h).  The protocol code is
+ * what travels in {"error": {"code": ...}}; codes without one are local.
  */
 #define WA_ERRNO_MAP(XX)                                                     \
-	XX(ENOMEM, -1, "internal", "out of memory")                          \
-	XX(EINVAL, -2, "invalid", "invalid argument")                        \
-	XX(ENOTFOUND, -3, "not_found", "no such lease")                      \
-	XX(ECONFLICT, -4, "conflict", "port conflict")                       \
-	XX(EEXHAUSTED, -5, "exhausted", "no free offset")                    \
-	XX(EFORBIDDEN, -6, "forbidden", "permission denied")                 \
-	XX(EBUSY, -7, "busy", "daemon busy")                                 \
-	XX(EPRODUCT, -8, "unknown_product", "unknown product")               \
-	XX(EBADREQ, -9, "bad_request", "malformed request")                  \
-	XX(ETOOLARGE, -10, "too_large", "request too large")                 \
-	XX(EUNKNOWNOP, -11, "unknown_op", "unknown operation")               \
-	XX(EUNAVAIL, -12, "unavailable", "ledger cannot be written")         \
-	XX(EINTERNAL, -13, "internal", "internal error")                     \
-	XX(EFULL, -14, "unavailable", "disk full")                           \
-	XX(EREADONLY, -15, "unavailable", "ledger is read-only")             \
-	XX(ECORRUPT, -16, "unavailable", "ledger is corrupt")                \
-	XX(ELOCKED, -17, "unavailable", "ledger in use by another daemon")   \
-	XX(ESCHEMA, -18, "unavailable", "ledger schema newer than this binary") \
-	XX(ECATALOG, -19, "invalid", "invalid catalog")                      \
-	XX(EIO, -20, "internal", "input/output error")                       \
-	XX(ECONNECT, -21, NULL, "daemon unreachable")                        \
-	XX(EPROTO, -22, NULL, "malformed response from daemon")              \
-	XX(EDBBUSY, -23, "busy", "ledger busy")                              \
-	XX(EUNTRUSTED, -24, NULL, "daemon or socket not trusted")
+	XX(ENOMEM, -1, "internal", "out of memory", SOFTWARE)                \
+	XX(EINVAL, -2, "invalid", "invalid argument", DATAERR)               \
+	XX(ENOTFOUND, -3, "not_found", "no such lease", NOTFOUND)            \
+	XX(ECONFLICT, -4, "conflict", "port conflict", CONFLICT)             \
+	XX(EEXHAUSTED, -5, "exhausted", "no free offset", CONFLICT)          \
+	XX(EFORBIDDEN, -6, "forbidden", "permission denied", NOPERM)         \
+	XX(EBUSY, -7, "busy", "daemon busy", UNAVAILABLE)                    \
+	XX(EPRODUCT, -8, "unknown_product", "unknown product", DATAERR)      \
+	XX(EBADREQ, -9, "bad_request", "malformed request", USAGE)           \
+	XX(ETOOLARGE, -10, "too_large", "request too large", USAGE)          \
+	XX(EUNKNOWNOP, -11, "unknown_op", "unknown operation", USAGE)        \
+	XX(EUNAVAIL, -12, "unavailable",                                     \
+	    "ledger cannot be written", SOFTWARE)                            \
+	XX(EINTERNAL, -13, "internal", "internal error", SOFTWARE)           \
+	XX(EFULL, -14, "unavailable", "disk full", SOFTWARE)                 \
+	XX(EREADONLY, -15, "unavailable", "ledger is read-only", SOFTWARE)   \
+	XX(ECORRUPT, -16, "unavailable", "ledger is corrupt", SOFTWARE)      \
+	XX(ELOCKED, -17, "unavailable",                                      \
+	    "ledger in use by another daemon", SOFTWARE)                     \
+	XX(ESCHEMA, -18, "unavailable",                                      \
+	    "ledger schema newer than this binary", SOFTWARE)                \
+	XX(ECATALOG, -19, "invalid", "invalid catalog", DATAERR)             \
+	XX(EIO, -20, "internal", "input/output error", SOFTWARE)             \
+	XX(ECONNECT, -21, NULL, "daemon unreachable", UNAVAILABLE)           \
+	XX(EPROTO, -22, NULL, "malformed response from daemon", SOFTWARE)    \
+	XX(EDBBUSY, -23, "busy", "ledger busy", UNAVAILABLE)                 \
+	XX(EUNTRUSTED, -24, NULL, "daemon or socket not trusted", NOPERM)
 
 typedef enum {
 	WA_OK = 0,
-#define WA_ERRNO_ENUM(name, val, code, msg) WA_##name = (val),
+#define WA_ERRNO_ENUM(name, val, code, msg, exit) WA_##name = (val),
 	WA_ERRNO_MAP(WA_ERRNO_ENUM)
 #undef WA_ERRNO_ENUM
 	WA_ERRNO_LAST = -25
