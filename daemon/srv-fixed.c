@@ -76,18 +76,3 @@ wa_fixed_check(const struct wa_portmap *m, const struct wa_lease_port *ports,
 	}
 	return 0;
 }
-
-int
-wa_fixed_hold(struct wa_portmap *m, const struct wa_lease_port *ports,
-    size_t n, uint32_t holder)
-{
-	for (size_t i = 0; i < n; i++)
-		if (wa_portmap_lease(m, ports[i].proto, ports[i].port,
-		    holder) != 0) {
-			while (i-- > 0)
-				wa_portmap_unlease(m, ports[i].proto,
-				    ports[i].port, holder);
-			return WA_ECONFLICT;
-		}
-	return 0;
-}

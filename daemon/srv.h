@@ -391,8 +391,6 @@ int wa_lease_fixed(struct wa_req *r, const struct wa_product *p, bool adopt,
     struct wa_lease_port *out, const struct wa_port_def **sel, size_t *n);
 int wa_fixed_check(const struct wa_portmap *m, const struct wa_lease_port *ports,
     const struct wa_port_def *const *sel, size_t n, struct wa_conflict *c);
-int wa_fixed_hold(struct wa_portmap *m, const struct wa_lease_port *ports,
-    size_t n, uint32_t holder);
 
 /* srv-reaper.c: ttl expiry and pid-bound leases */
 int wa_reaper_start(struct wa_daemon *d);
