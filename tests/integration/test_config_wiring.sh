@@ -131,6 +131,21 @@ check "API-M: the key manager at the IS lease's https port, type WSO2-IS, its ow
 cp -r "$T/km" "$T/km1"
 for n in is am; do expect_rc 0 "config $n --write again" cli config $n --write; done
 check "a second run is a no-op" diff -r "$T/km1" "$T/km"
+# With the docs' token revocation listener added, the IS notifies the
+# API-M lease that links to it, at that lease's https port.
+printf '\n[[event_listener]]\nid = "token_revocation"\ntype = "org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"\nname = "org.wso2.is.notification.ApimOauthEventInterceptor"\norder = 1\n\n[event_listener.properties]\nnotification_endpoint = "https://localhost:9443/internal/data/v1/notify"\nusername = "${admin.username}"\npassword = "${admin.password}"\n'"'header.X-WSO2-KEY-MANAGER'"' = "WSO2IS"\n' |
+    cat "$K/is-5.11.0/deployment.toml" - >"$T/is-listener.toml"
+is2=$(home wso2is-5.11.1 "$T/is-listener.toml")
+cli lease --product is-5 --name is2 --home "$is2" >/dev/null
+cli lease --product apim-4 --name am2 --link key-manager=is2 >/dev/null
+I2=$(offset is2); A2=$(offset am2)
+expect_rc 0 "config --write on the IS with the listener" cli config is2 --write
+check "IS: the listener's notification_endpoint at the linking API-M's https port; every other value unchanged" \
+    want "$T/is-listener.toml" "$is2/repository/conf/deployment.toml" server.offset=$I2 \
+    "event_listener.0.properties.notification_endpoint=\"https://localhost:$((9443 + A2))/internal/data/v1/notify\""
+cp "$is2/repository/conf/deployment.toml" "$T/is2.1"
+expect_rc 0 "config is2 --write again" cli config is2 --write
+check "a second --write is a no-op" cmp -s "$T/is2.1" "$is2/repository/conf/deployment.toml"
 # IS 6.x/7.x are third-party key managers, set up in the Admin Portal.
 cli lease --product is-7 --name is7 >/dev/null
 expect_rc 65 "an IS 7 lease as the global key manager is refused" cli lease --product apim-4 --name bad --link key-manager=is7
