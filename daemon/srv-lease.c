@@ -222,7 +222,8 @@ wa_lease_refused(struct wa_req *r, const struct wa_lease_args *a,
 }
 
 /* What differs between an active lease and a request for its name, as
- * a JSON array of "owner", "product", "home", "offset" (empty: none). */
+ * a JSON array of "owner", "product", "home", "offset", "pid" (empty:
+ * none). */
 static json_t *
 wa_name_mismatch(const struct wa_req *r, const struct wa_product *p,
     const struct wa_lease_args *a, const struct wa_instance *in)
@@ -238,6 +239,10 @@ wa_name_mismatch(const struct wa_req *r, const struct wa_product *p,
 		json_array_append_new(m, json_string("home"));
 	if (a->offset >= 0 && in->offset != a->offset)
 		json_array_append_new(m, json_string("offset"));
+	/* A second `exec` of a running server's name would start another
+	 * server on the same ports. */
+	if (a->pid > 0 && in->pid > 0 && in->pid != (pid_t)a->pid)
+		json_array_append_new(m, json_string("pid"));
 	return m;
 }
 

@@ -43,6 +43,16 @@ check "the same offset, asked: the same lease, created false" \
 r=$(echo '{"op":"lease","product":"apim","name":"a2"}' | raw)
 check "a new lease says created true" contains "$r" '"created":true'
 
+# --- A running server's name: a second exec would share its ports. ---
+"$BIN/wso2-alloc" exec --product mi --name ex1 --no-offset-arg -- sleep 60 &
+EX=$!
+check "the first exec's lease is bound to its pid" poll 10 bash -c \
+    "\"\$0\" show ex1 --json 2>/dev/null | grep -q '\"pid\": $EX'" "$BIN/wso2-alloc"
+expect_rc 3 "a second exec of the running server's name: conflict" \
+    cli exec --product mi --name ex1 --no-offset-arg -- true
+check "the conflict says the pid differs" grep -q "pid differs" "$T/err"
+kill "$EX"; wait "$EX" 2>/dev/null || true
+
 # --- File modes under umask 022. ---
 for f in "$DB" "$DB-wal" "$DB-shm" "$DB.lock"; do
 	check "$(basename "$f") is 0600 under umask 022" [ "$(mode "$f")" = 600 ]
