@@ -17,7 +17,7 @@ if [ "$(id -u)" -eq 0 ] && [ -z "${WA_NETNS:-}" ] && command -v unshare >/dev/nu
     unshare -n true 2>/dev/null; then
 	if [ "${WA_SYSTEM_PATHS:-}" = private ] &&
 	    unshare -m -p -f --mount-proc true 2>/dev/null; then
-		exec env WA_NETNS=1 WA_ISOLATED=1 unshare -n -m -p -f --kill-child \
+		exec env WA_NETNS=1 WA_MOUNTNS=1 WA_ISOLATED=1 unshare -n -m -p -f --kill-child \
 		    --mount-proc --propagation private -- bash -c \
 		    'ip link set lo up 2>/dev/null || true
 		    mount -t tmpfs -o mode=755 wa-run /run &&
@@ -43,7 +43,7 @@ if [ "$(id -u)" -eq 0 ] && [ -z "${WA_NETNS:-}" ] && command -v unshare >/dev/nu
 	# this test's processes only, not the fake servers of a test running
 	# beside it (scan --adopt took those), and none outlives the test.
 	if unshare -m -p -f --mount-proc true 2>/dev/null; then
-		exec env WA_NETNS=1 unshare -n -m -p -f --kill-child \
+		exec env WA_NETNS=1 WA_MOUNTNS=1 unshare -n -m -p -f --kill-child \
 		    --mount-proc --propagation private -- bash -c \
 		    'ip link set lo up 2>/dev/null || true; exec bash "$0" "$@"' "$0" "$@"
 	fi
@@ -53,6 +53,15 @@ fi
 BIN="$WA_BUILD/bin"
 T=$(mktemp -d /tmp/wa-it.XXXXXX)
 chmod 755 "$T"
+# A host with the package installed has the wso2-alloc group, which makes
+# a test daemon's socket 0660 to it and shuts the tests' other uids out:
+# in the test's own mount namespace the account does not exist.
+if [ "${WA_MOUNTNS:-}" = 1 ] && grep -q '^wso2-alloc:' /etc/group /etc/passwd; then
+	for f in group passwd; do
+		grep -v '^wso2-alloc:' "/etc/$f" >"$T/etc-$f"
+		mount --bind "$T/etc-$f" "/etc/$f"
+	done
+fi
 SOCK="$T/wso2-alloc.sock"
 DB="$T/ledger.db"
 DPID=
