@@ -61,6 +61,7 @@ if [ "${WA_MOUNTNS:-}" = 1 ] && grep -q '^wso2-alloc:' /etc/group /etc/passwd; t
 		grep -v '^wso2-alloc:' "/etc/$f" >"$T/etc-$f"
 		mount --bind "$T/etc-$f" "/etc/$f"
 	done
+	WA_ETC_BOUND=1
 fi
 SOCK="$T/wso2-alloc.sock"
 DB="$T/ledger.db"
@@ -77,6 +78,11 @@ cleanup() {
 		wait "$DPID" 2>/dev/null || true
 	fi
 	pkill -9 -f "$T" 2>/dev/null || true
+	# The files bound over /etc live in $T: unbound first.
+	if [ -n "${WA_ETC_BOUND:-}" ]; then
+		while umount /etc/group 2>/dev/null; do :; done
+		while umount /etc/passwd 2>/dev/null; do :; done
+	fi
 	rm -rf "$T"
 }
 trap cleanup EXIT
