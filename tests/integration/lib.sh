@@ -139,6 +139,15 @@ expect_rc() {
 	else fail "$d: exit $rc, wanted $want: $(cat "$T/err")"; fi
 }
 contains() { grep -q -- "$2" <<<"$1"; }
+# wait_for SECS COMMAND...: poll until COMMAND succeeds, at most SECS
+# seconds: tests wait on conditions, never on a fixed sleep.
+wait_for() {
+	local end=$((SECONDS + $1)); shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
 finish() {
 	echo "$PASSES passed, $FAILS failed"
 	[ "$FAILS" -eq 0 ]

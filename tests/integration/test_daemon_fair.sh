@@ -13,14 +13,6 @@ status_field() {
 	echo '{"op":"status"}' | timeout 10 "$BIN/wa_raw" "$SOCK" |
 	    grep -o "\"$1\":[0-9]*" | cut -d: -f2
 }
-# wait_for SECS COMMAND...: poll until COMMAND succeeds, at most SECS.
-wait_for() {
-	local end=$((SECONDS + $1)); shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.05
-	done
-}
 # ping_ok OUT BOUND_MS: OUT is wa_flood --ping's "ok MS" within the bound.
 ping_ok() { set -- $1 "$2"; [ "${1:-}" = ok ] && [ "$2" -lt "$3" ]; }
 few_conns() { [ "$(status_field connections)" -le "$1" ]; }

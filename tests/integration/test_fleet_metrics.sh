@@ -38,12 +38,6 @@ metrics_ok() { # DESCRIPTION FILE
 has() { grep -qxF -- "$2" "$1"; }
 # value FILE METRIC{LABELS}: the sample's value.
 value() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
-# wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
-wait_for() {
-	local n=$(($1 * 20)); shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
-	return 1
-}
 state_is() { cli --json show "$1" 2>/dev/null | grep -q "\"state\": \"$2\""; }
 
 # A ceiling above the ephemeral range, so one lease can be put there.

@@ -8,14 +8,6 @@ start_daemon
 
 mode() { stat -c %a "$1"; }
 events() { sqlite3 "$DB" "SELECT count(*) FROM events"; }
-# poll SECS COMMAND...: until COMMAND succeeds, at most SECS seconds.
-poll() {
-	local end=$((SECONDS + $1)); shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.1
-	done
-}
 
 # An instance that ends early: its events are the oldest.
 cli lease --product mi --name gone1 >/dev/null
@@ -46,7 +38,7 @@ check "a new lease says created true" contains "$r" '"created":true'
 # --- A running server's name: a second exec would share its ports. ---
 "$BIN/wso2-alloc" exec --product mi --name ex1 --no-offset-arg -- sleep 60 &
 EX=$!
-check "the first exec's lease is bound to its pid" poll 10 bash -c \
+check "the first exec's lease is bound to its pid" wait_for 10 bash -c \
     "\"\$0\" show ex1 --json 2>/dev/null | grep -q '\"pid\": $EX'" "$BIN/wso2-alloc"
 expect_rc 3 "a second exec of the running server's name: conflict" \
     cli exec --product mi --name ex1 --no-offset-arg -- true
@@ -105,7 +97,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	check "they added one event ($ev0 -> $ev1)" [ "$((ev1 - ev0))" -le 2 ]
 	wal1=$(stat -c %s "$DB-wal")
 	check "the WAL stays small ($wal0 -> $wal1 bytes)" [ "$wal1" -lt 1048576 ]
-	check "history counts them, within seconds" poll 10 bash -c \
+	check "history counts them, within seconds" wait_for 10 bash -c \
 	    "echo '{\"op\":\"history\",\"limit\":100}' | '$BIN/wa_raw' '$SOCK' |
 	    grep -q '\"uid\":4343,\"pid\":[0-9]*,\"detail\":{[^}]*},\"repeats\":3000'"
 	check "the CLI's history shows the count" bash -c \
@@ -124,7 +116,7 @@ stop_daemon
 # --- Pruning by count: the newest 5 stay, and instances only they name.
 newest=$(sqlite3 "$DB" "SELECT max(id) FROM events")
 start_daemon --history-max-events 5
-check "pruned to the newest 5 events" poll 10 bash -c \
+check "pruned to the newest 5 events" wait_for 10 bash -c \
     "[ \"\$(sqlite3 '$DB' 'SELECT count(*) FROM events')\" -le 5 ]"
 check "the newest event is kept" \
     [ "$(sqlite3 "$DB" "SELECT max(id) FROM events")" = "$newest" ]
@@ -138,7 +130,7 @@ sqlite3 "$DB" "DROP TRIGGER events_append_only_update;
     UPDATE events SET time = time - 2 * 86400000
     WHERE id < (SELECT max(id) - 1 FROM events)"
 start_daemon --history-max-age 1d --history-max-events 0
-check "events older than a day are pruned, the rest kept" poll 10 bash -c \
+check "events older than a day are pruned, the rest kept" wait_for 10 bash -c \
     "[ \"\$(sqlite3 '$DB' 'SELECT count(*) FROM events')\" = 2 ]"
 stop_daemon
 
