@@ -183,26 +183,34 @@ wa_taken_run(const struct wa_portmap *m, int proto, int port)
  * blocked is set when some port is taken at offset off + i, so each
  * window costs one shifted word per port.
  */
+/* The 64 offsets from off (none past hi) that a shifting port blocks. */
+static uint64_t
+wa_alloc_window(const struct wa_portmap *m,
+    const struct wa_port_def *const *sel, size_t nsel, int off, int hi)
+{
+	uint64_t blocked = 0;
+	size_t i;
+
+	/* Offsets past hi are out of bounds, never candidates. */
+	if (hi - off < 63)
+		blocked = ~(uint64_t)0 << (hi - off + 1);
+	for (i = 0; i < nsel && ~blocked != 0; i++)
+		if (sel[i]->shifts)
+			blocked |= wa_taken_run(m, sel[i]->proto,
+			    sel[i]->port + off);
+	return blocked;
+}
+
 static int
 wa_alloc_search(const struct wa_portmap *m,
     const struct wa_port_def *const *sel, size_t nsel, int lo, int hi)
 {
 	uint64_t blocked;
-	size_t i;
 	int off;
 
-	for (off = lo; off <= hi; off += 64) {
-		blocked = 0;
-		/* Offsets past hi are out of bounds, never candidates. */
-		if (hi - off < 63)
-			blocked = ~(uint64_t)0 << (hi - off + 1);
-		for (i = 0; i < nsel && ~blocked != 0; i++)
-			if (sel[i]->shifts)
-				blocked |= wa_taken_run(m, sel[i]->proto,
-				    sel[i]->port + off);
-		if (~blocked != 0)
+	for (off = lo; off <= hi; off += 64)
+		if (~(blocked = wa_alloc_window(m, sel, nsel, off, hi)) != 0)
 			return off + __builtin_ctzll(~blocked);
-	}
 	return -1;
 }
 
@@ -215,21 +223,12 @@ static long
 wa_alloc_tally(const struct wa_portmap *m,
     const struct wa_port_def *const *sel, size_t nsel, int lo, int hi)
 {
-	uint64_t blocked;
 	long n = 0;
-	size_t i;
 	int off;
 
-	for (off = lo; off <= hi; off += 64) {
-		blocked = 0;
-		if (hi - off < 63)
-			blocked = ~(uint64_t)0 << (hi - off + 1);
-		for (i = 0; i < nsel && ~blocked != 0; i++)
-			if (sel[i]->shifts)
-				blocked |= wa_taken_run(m, sel[i]->proto,
-				    sel[i]->port + off);
-		n += __builtin_popcountll(~blocked);
-	}
+	for (off = lo; off <= hi; off += 64)
+		n += __builtin_popcountll(~wa_alloc_window(m, sel, nsel, off,
+		    hi));
 	return n;
 }
 

@@ -278,9 +278,12 @@ nomem:
 	return WA_ENOMEM;
 }
 
-int
-wa_safe_read_at(int dirfd, const char *name, const struct wa_fsid *id,
-    size_t cap, char **text, size_t *len, char *why, size_t whylen)
+/* Open name under dirfd as id, with openat2's resolution rules when how
+ * is given, and read it with wa_slurp's checks. */
+static int
+wa_safe_read_how(int dirfd, const char *name, const struct open_how *how,
+    const struct wa_fsid *id, size_t cap, char **text, size_t *len,
+    char *why, size_t whylen)
 {
 	struct wa_fssave s;
 	struct stat st;
@@ -291,7 +294,8 @@ wa_safe_read_at(int dirfd, const char *name, const struct wa_fsid *id,
 		    (unsigned long)id->uid);
 		return WA_EINTERNAL;
 	}
-	fd = openat(dirfd, name, WA_OPEN_READ);
+	fd = how != NULL ? (int)syscall(SYS_openat2, dirfd, name, how,
+	    sizeof *how) : openat(dirfd, name, WA_OPEN_READ);
 	err = errno;
 	wa_fsid_leave(&s);
 	if (fd < 0)
@@ -302,10 +306,18 @@ wa_safe_read_at(int dirfd, const char *name, const struct wa_fsid *id,
 }
 
 int
+wa_safe_read_at(int dirfd, const char *name, const struct wa_fsid *id,
+    size_t cap, char **text, size_t *len, char *why, size_t whylen)
+{
+	return wa_safe_read_how(dirfd, name, NULL, id, cap, text, len, why,
+	    whylen);
+}
+
+int
 wa_safe_read(const char *path, const struct wa_fsid *id, size_t cap,
     char **text, size_t *len, char *why, size_t whylen)
 {
-	return wa_safe_read_at(AT_FDCWD, path, id, cap, text, len, why,
+	return wa_safe_read_how(AT_FDCWD, path, NULL, id, cap, text, len, why,
 	    whylen);
 }
 
@@ -315,23 +327,9 @@ wa_safe_read_in(int rootfd, const char *path, const struct wa_fsid *id,
 {
 	struct open_how how = { .flags = WA_OPEN_READ,
 	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	struct wa_fssave s;
-	struct stat st;
-	int fd, err, rc;
 
-	if (wa_fsid_enter(id, &s) != 0) {
-		snprintf(why, whylen, "cannot take on the identity of uid %lu",
-		    (unsigned long)id->uid);
-		return WA_EINTERNAL;
-	}
-	fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
-	err = errno;
-	wa_fsid_leave(&s);
-	if (fd < 0)
-		return wa_open_err(err, id, why, whylen);
-	rc = wa_slurp(fd, cap, &st, text, len, why, whylen);
-	close(fd);
-	return rc;
+	return wa_safe_read_how(rootfd, path, &how, id, cap, text, len, why,
+	    whylen);
 }
 
 /* path as a malloc'd directory and a name in it ("." when bare). */
