@@ -16,7 +16,7 @@ ask() {
 }
 
 # The daemon's ops (its table's rows) and the documented ones agree.
-grep -h -A1 '^const struct wa_op wa_op_[a-z]* = {' "$WA_SRC"/daemon/op-*.c |
+grep -h -A1 '^const struct wa_op wa_op_[a-z]* = {' "$WA_SRC"/daemon/server/op-*.c |
     sed -n 's/.*\.name = "\([a-z]*\)".*/\1/p' | sort >"$T/ops.daemon"
 "$BIN/wa_fields" --ops "${DOCS[@]}" | sort >"$T/ops.doc"
 check "the daemon has ops" [ -s "$T/ops.daemon" ]
