@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optab.h"
 #include "util.h"
 
 #ifndef WA_SBINDIR
@@ -42,8 +43,12 @@ int
 wa_cli_fail(struct wa_cli *cli, const char *what, int err)
 {
 	const json_t *e = cli->c != NULL ? wa_client_error(cli->c) : NULL;
-	const char *msg = e != NULL ? json_string_value(json_object_get(e,
-	    "message")) : NULL;
+	const char *msg;
+
+	if (e == NULL)
+		e = wa_offline_error();
+	msg = e != NULL ? json_string_value(json_object_get(e, "message")) :
+	    NULL;
 
 	if (cli->json && e != NULL) {
 		json_t *out = json_pack("{sbsO}", "ok", 0, "error", e);
@@ -51,8 +56,6 @@ wa_cli_fail(struct wa_cli *cli, const char *what, int err)
 		wa_json_print(out);
 		json_decref(out);
 	}
-	if (msg == NULL && wa_offline_error() != NULL)
-		msg = wa_offline_error();
 	if (msg == NULL && err == WA_ECONNECT) {
 		fprintf(stderr, "wso2-alloc: %s: no daemon answers on %s",
 		    wa_term_str(what), cli->socket != NULL ?
@@ -329,37 +332,32 @@ wa_cli_connect(struct wa_cli *cli)
 static void
 wa_cli_warn_private(struct wa_cli *cli, const json_t *req)
 {
-	static const char *const writes[] = { "lease", "release", "renew",
-	    "attach" };
 	const char *op = json_string_value(json_object_get(req, "op"));
 	char who[64];
 
 	if (cli->warned || op == NULL ||
 	    wa_uid_system(wa_client_peer_uid(cli->c)))
 		return;
-	for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++)
-		if (strcmp(op, writes[i]) == 0) {
-			fprintf(stderr, "wso2-alloc: warning: a private daemon "
-			    "(%s) answered on %s:\n  other users' leases are "
-			    "invisible to it, and its ports may collide with "
-			    "theirs.\n  For one ledger per host run the system "
-			    "daemon (packaging/systemd:\n  systemctl enable "
-			    "--now wso2-allocd.socket), or have root run any "
-			    "wso2-alloc\n  command.\n", wa_uid_name(
-			    wa_client_peer_uid(cli->c), who, sizeof who),
-			    wa_term_str(cli->socket));
-			cli->warned = true;
-			return;
-		}
+	if (!(wa_op_flags(op) & WA_OP_WRITE))
+		return;
+	fprintf(stderr, "wso2-alloc: warning: a private daemon (%s) answered "
+	    "on %s:\n  other users' leases are invisible to it, and its ports "
+	    "may collide with theirs.\n  For one ledger per host run the "
+	    "system daemon (packaging/systemd:\n  systemctl enable --now "
+	    "wso2-allocd.socket), or have root run any wso2-alloc\n  "
+	    "command.\n", wa_uid_name(wa_client_peer_uid(cli->c), who,
+	    sizeof who), wa_term_str(cli->socket));
+	cli->warned = true;
 }
 
 int
-wa_cli_request(struct wa_cli *cli, json_t *req, json_t **resp, bool offline)
+wa_cli_request(struct wa_cli *cli, json_t *req, json_t **resp)
 {
 	int rc;
 
 	*resp = NULL;
-	if ((rc = wa_cli_connect(cli)) == WA_ECONNECT && offline)
+	if ((rc = wa_cli_connect(cli)) == WA_ECONNECT && (wa_op_flags(
+	    json_string_value(json_object_get(req, "op"))) & WA_OP_OFFLINE))
 		rc = wa_offline_call(cli, req, resp);
 	else if (rc == 0) {
 		wa_cli_warn_private(cli, req);

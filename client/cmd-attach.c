@@ -55,7 +55,7 @@ wa_attach_exec(struct wa_cli *cli, int argc, char **argv)
 		return wa_cli_usage(&wa_cmd_attach, "--pid or --pid-file "
 		    "expected");
 	if ((rc = wa_cli_request(cli, json_pack("{sssssi}", "op", "attach",
-	    "name", argv[optind], "pid", (int)pid), &resp, false)) != 0)
+	    "name", argv[optind], "pid", (int)pid), &resp)) != 0)
 		return wa_cli_fail(cli, argv[optind], rc);
 	if (cli->json)
 		wa_json_print(json_object_get(resp, "lease"));
@@ -76,6 +76,6 @@ const struct wa_cmd_entry wa_cmd_attach = {
 	.name = "attach", .usage = "NAME --pid PID | --pid-file FILE",
 	.summary = "bind a lease to a running process (owner or root)",
 	.shortopts = "", .opts = wa_attach_opts, .help = wa_attach_help,
-	.min_args = 1, .max_args = 1, .flags = WA_CMD_DAEMON,
+	.min_args = 1, .max_args = 1,
 	.exec = wa_attach_exec,
 };

@@ -147,8 +147,7 @@ wa_check_collect(struct wa_cli *cli, json_t **findings, size_t *nleases)
 	int rc;
 
 	*findings = NULL;
-	if ((rc = wa_cli_request(cli, json_pack("{ss}", "op", "list"), &resp,
-	    true)) != 0) {
+	if ((rc = wa_cli_request(cli, json_pack("{ss}", "op", "list"), &resp)) != 0) {
 		json_decref(c.findings);
 		json_decref(c.bound);
 		return rc;
@@ -219,6 +218,5 @@ wa_check_exec(struct wa_cli *cli, int argc, char **argv)
 const struct wa_cmd_entry wa_cmd_check = {
 	.name = "check", .usage = "",
 	.summary = "compare the ledger with the host (exit 1 with a report)",
-	.flags = WA_CMD_DAEMON | WA_CMD_OFFLINE,
 	.exec = wa_check_exec,
 };

@@ -137,7 +137,7 @@ wa_config_apim2(struct wa_cli *cli, const json_t *lease, const char *home,
 
 	if (link != NULL && strncmp(link, "km=", 3) == 0 &&
 	    wa_cli_request(cli, json_pack("{ssss}", "op", "show", "name",
-	    link + 3), &resp, true) == 0) {
+	    link + 3), &resp) == 0) {
 		km = wa_json_int(json_object_get(resp, "lease"), "offset", off);
 		json_decref(resp);
 	}
@@ -197,7 +197,7 @@ wa_config_exec(struct wa_cli *cli, int argc, char **argv)
 	}
 	name = cli->args[0];
 	if ((rc = wa_cli_request(cli, json_pack("{ssss}", "op", "show", "name",
-	    name), &resp, true)) != 0)
+	    name), &resp)) != 0)
 		return wa_cli_fail(cli, name, rc);
 	lease = json_object_get(resp, "lease");
 	/* The offset written into the product's files: none made up. */
@@ -302,6 +302,6 @@ const struct wa_cmd_entry wa_cmd_config = {
 	.summary = "show (--write: apply) the lease's offset in the product's "
 	    "deployment.toml or carbon.xml",
 	.shortopts = "", .opts = wa_config_opts, .help = wa_config_help,
-	.min_args = 1, .max_args = 1, .flags = WA_CMD_DAEMON,
+	.min_args = 1, .max_args = 1,
 	.exec = wa_config_exec,
 };

@@ -47,7 +47,7 @@ wa_exec_exec(struct wa_cli *cli, int argc, char **argv)
 	}
 	/* The lease is ours: its process is the one about to exec. */
 	json_object_set_new(req, "pid", json_integer(getpid()));
-	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0)
+	if ((rc = wa_cli_request(cli, req, &resp)) != 0)
 		return wa_lease_fail(cli, "exec", rc);
 	lease = json_object_get(resp, "lease");
 	if (!wa_lease_valid(lease)) {
@@ -96,6 +96,6 @@ const struct wa_cmd_entry wa_cmd_exec = {
 	.summary = "lease bound to this process, then exec COMMAND with "
 	    "-DportOffset=K",
 	.shortopts = "+", .opts = wa_lease_opts, .help = wa_exec_help,
-	.min_args = 1, .max_args = -1, .flags = WA_CMD_DAEMON,
+	.min_args = 1, .max_args = -1,
 	.exec = wa_exec_exec,
 };

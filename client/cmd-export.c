@@ -212,8 +212,7 @@ wa_export_once(struct wa_cli *cli, const char *path)
 	FILE *f = stdout;
 	int rc = 0;
 
-	if (wa_cli_request(cli, json_pack("{ss}", "op", "metrics"), &m,
-	    false) != 0) {
+	if (wa_cli_request(cli, json_pack("{ss}", "op", "metrics"), &m) != 0) {
 		json_decref(m);
 		m = NULL;
 	}
@@ -331,6 +330,6 @@ const struct wa_cmd_entry wa_cmd_export = {
 	.name = "export", .usage = "--prometheus [FILE|-] [--every SECS]",
 	.summary = "write a node_exporter textfile (atomically to FILE)",
 	.shortopts = "", .opts = wa_export_opts, .help = wa_export_help,
-	.max_args = 1, .flags = WA_CMD_DAEMON,
+	.max_args = 1,
 	.exec = wa_export_exec,
 };

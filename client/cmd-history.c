@@ -32,7 +32,7 @@ wa_history_exec(struct wa_cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		json_object_set_new(req, "name", json_string(argv[optind]));
-	if ((rc = wa_cli_request(cli, req, &resp, true)) != 0)
+	if ((rc = wa_cli_request(cli, req, &resp)) != 0)
 		return wa_cli_fail(cli, "history", rc);
 	if (cli->json) {
 		json_object_del(resp, "ok");
@@ -82,6 +82,5 @@ const struct wa_cmd_entry wa_cmd_history = {
 	.summary = "lease events, oldest first (the newest 50 by default)",
 	.opts = wa_history_opts, .shortopts = "", .help = wa_history_help,
 	.max_args = 1,
-	.flags = WA_CMD_DAEMON | WA_CMD_OFFLINE,
 	.exec = wa_history_exec,
 };

@@ -162,7 +162,7 @@ wa_lease_exec(struct wa_cli *cli, int argc, char **argv)
 		return wa_cli_usage(&wa_cmd_lease, "--format: %s",
 		    wa_lease_formats());
 	}
-	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0)
+	if ((rc = wa_cli_request(cli, req, &resp)) != 0)
 		return wa_lease_fail(cli, "lease", rc);
 	/* Scripts ask --json whether this run made the lease (Ansible's
 	 * changed_when): the answer says it beside the lease object. */
@@ -203,6 +203,5 @@ const struct wa_cmd_entry wa_cmd_lease = {
 	.shortopts = "",
 	.opts = wa_lease_opts, .help = wa_lease_help,
 	.min_args = 0, .max_args = 0,
-	.flags = WA_CMD_DAEMON,
 	.exec = wa_lease_exec,
 };

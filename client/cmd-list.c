@@ -140,7 +140,7 @@ wa_list_exec(struct wa_cli *cli, int argc, char **argv)
 	}
 	if (!cli->json || names)
 		json_object_set_new(req, "brief", json_true());
-	if ((rc = wa_cli_request(cli, req, &resp, true)) != 0)
+	if ((rc = wa_cli_request(cli, req, &resp)) != 0)
 		return wa_cli_fail(cli, "list", rc);
 	if (names)
 		wa_list_names(resp);
@@ -177,6 +177,5 @@ const struct wa_cmd_entry wa_cmd_list = {
 	    "[--state S]",
 	.summary = "list leases (active ones by default)",
 	.opts = wa_list_opts, .shortopts = "", .help = wa_list_help,
-	.flags = WA_CMD_DAEMON | WA_CMD_OFFLINE,
 	.exec = wa_list_exec,
 };

@@ -20,7 +20,7 @@ wa_ports_exec(struct wa_cli *cli, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "", wa_ports_opts, NULL)) != -1)
 		if (ch == 'p')
 			json_object_set_new(req, "product", json_string(optarg));
-	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0)
+	if ((rc = wa_cli_request(cli, req, &resp)) != 0)
 		return wa_cli_fail(cli, "ports", rc);
 	if (cli->json) {
 		json_object_del(resp, "ok");
@@ -58,6 +58,5 @@ const struct wa_cmd_entry wa_cmd_ports = {
 	.name = "ports", .usage = "[--product P]",
 	.summary = "every leased port with its lease",
 	.opts = wa_ports_opts, .shortopts = "", .help = wa_ports_help,
-	.flags = WA_CMD_DAEMON,
 	.exec = wa_ports_exec,
 };

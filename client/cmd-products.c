@@ -22,8 +22,7 @@ wa_products_ids(struct wa_cli *cli)
 	size_t i, k;
 
 	cli->no_start = true;
-	if (wa_cli_request(cli, json_pack("{ss}", "op", "products"), &resp,
-	    false) == 0) {
+	if (wa_cli_request(cli, json_pack("{ss}", "op", "products"), &resp) == 0) {
 		json_array_foreach(json_object_get(resp, "products"), i, p) {
 			printf("%s\n", wa_term_str(wa_json_str(p, "id")));
 			json_array_foreach(json_object_get(p, "aliases"), k, a)
@@ -86,7 +85,7 @@ wa_products_exec(struct wa_cli *cli, int argc, char **argv)
 	}
 	if (cli->nargs == 1)
 		json_object_set_new(req, "id", json_string(cli->args[0]));
-	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0)
+	if ((rc = wa_cli_request(cli, req, &resp)) != 0)
 		return wa_cli_fail(cli, "products", rc);
 	if (cli->json) {
 		json_object_del(resp, "ok");
@@ -136,6 +135,6 @@ const struct wa_cmd_entry wa_cmd_products = {
 	.name = "products", .usage = "[ID]",
 	.summary = "the product catalog (with ID: its ports)",
 	.shortopts = "", .opts = wa_products_opts, .help = wa_products_help,
-	.max_args = 1, .flags = WA_CMD_DAEMON,
+	.max_args = 1,
 	.exec = wa_products_exec,
 };

@@ -9,8 +9,7 @@ wa_release_dependants(struct wa_cli *cli, const char *name)
 	json_t *resp = NULL, *v;
 	size_t i;
 
-	if (wa_cli_request(cli, json_pack("{ss}", "op", "list"), &resp,
-	    false) != 0)
+	if (wa_cli_request(cli, json_pack("{ss}", "op", "list"), &resp) != 0)
 		return;
 	json_array_foreach(json_object_get(resp, "leases"), i, v)
 		if (wa_links_to(v, name))
@@ -31,7 +30,7 @@ wa_release_exec(struct wa_cli *cli, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	if ((rc = wa_cli_request(cli, json_pack("{ssss}", "op", "release",
-	    "name", cli->args[0]), &resp, false)) != 0)
+	    "name", cli->args[0]), &resp)) != 0)
 		return wa_cli_fail(cli, cli->args[0], rc);
 	l = json_object_get(resp, "lease");
 	if (cli->json)
@@ -57,5 +56,5 @@ const struct wa_cmd_entry wa_cmd_release = {
 	.name = "release", .usage = "NAME",
 	.summary = "end a lease (owner or root); its ports come free",
 	.help = wa_release_help, .min_args = 1, .max_args = 1,
-	.flags = WA_CMD_DAEMON, .exec = wa_release_exec,
+	.exec = wa_release_exec,
 };

@@ -26,7 +26,7 @@ wa_renew_exec(struct wa_cli *cli, int argc, char **argv)
 	req = json_pack("{ssss}", "op", "renew", "name", argv[optind]);
 	if (ttl > 0)
 		json_object_set_new(req, "ttl", json_integer(ttl));
-	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0)
+	if ((rc = wa_cli_request(cli, req, &resp)) != 0)
 		return wa_cli_fail(cli, argv[optind], rc);
 	if (cli->json)
 		wa_json_print(json_object_get(resp, "lease"));
@@ -52,6 +52,6 @@ const struct wa_cmd_entry wa_cmd_renew = {
 	.name = "renew", .usage = "NAME [--ttl DUR]",
 	.summary = "extend a lease's lifetime (owner or root)",
 	.opts = wa_renew_opts, .shortopts = "", .help = wa_renew_help,
-	.min_args = 1, .max_args = 1, .flags = WA_CMD_DAEMON,
+	.min_args = 1, .max_args = 1,
 	.exec = wa_renew_exec,
 };

@@ -62,7 +62,7 @@ wa_scan_adopt(struct wa_cli *cli, json_t *s)
 		    "pid", json_object_get(s, "pid"),
 		    "offset", json_object_get(s, "offset"), "adopt", 1);
 	wa_scan_adopt_name(req, s);
-	if ((rc = wa_cli_request(cli, req, &resp, false)) != 0) {
+	if ((rc = wa_cli_request(cli, req, &resp)) != 0) {
 		const json_t *e = wa_client_error(cli->c);
 
 		json_object_set_new(s, "adopt_error", json_string(e != NULL ?
@@ -95,8 +95,7 @@ wa_scan_exec(struct wa_cli *cli, int argc, char **argv)
 		return WA_EXIT_DATAERR;
 	servers = wa_scan_servers(cat);
 	wa_catalog_free(cat);
-	if ((rc = wa_cli_request(cli, json_pack("{ss}", "op", "list"), &resp,
-	    true)) != 0) {
+	if ((rc = wa_cli_request(cli, json_pack("{ss}", "op", "list"), &resp)) != 0) {
 		json_decref(servers);
 		return wa_cli_fail(cli, "scan", rc);
 	}
@@ -163,6 +162,5 @@ const struct wa_cmd_entry wa_cmd_scan = {
 	.name = "scan", .usage = "[--adopt]",
 	.summary = "find running WSO2 servers; --adopt records the unrecorded",
 	.shortopts = "", .opts = wa_scan_opts, .help = wa_scan_help,
-	.flags = WA_CMD_DAEMON,
 	.exec = wa_scan_exec,
 };

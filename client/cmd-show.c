@@ -10,7 +10,7 @@ wa_show_exec(struct wa_cli *cli, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	if ((rc = wa_cli_request(cli, json_pack("{ssss}", "op", "show", "name",
-	    cli->args[0]), &resp, true)) != 0)
+	    cli->args[0]), &resp)) != 0)
 		return wa_cli_fail(cli, cli->args[0], rc);
 	rc = wa_lease_print(stdout, json_object_get(resp, "lease"),
 	    cli->json ? "json" : "text");
@@ -27,5 +27,5 @@ const struct wa_cmd_entry wa_cmd_show = {
 	.name = "show", .usage = "NAME",
 	.summary = "show one lease with its ports",
 	.help = wa_show_help, .min_args = 1, .max_args = 1,
-	.flags = WA_CMD_DAEMON | WA_CMD_OFFLINE, .exec = wa_show_exec,
+	.exec = wa_show_exec,
 };

@@ -55,8 +55,7 @@ wa_shutdown_exec(struct wa_cli *cli, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	cli->no_start = true;
-	rc = wa_cli_request(cli, json_pack("{ss}", "op", "shutdown"), &resp,
-	    false);
+	rc = wa_cli_request(cli, json_pack("{ss}", "op", "shutdown"), &resp);
 	if (rc == WA_ECONNECT) {
 		printf("no daemon answers on %s: none to stop\n",
 		    wa_term_str(cli->socket));
@@ -89,6 +88,5 @@ wa_shutdown_exec(struct wa_cli *cli, int argc, char **argv)
 const struct wa_cmd_entry wa_cmd_shutdown = {
 	.name = "shutdown", .usage = "",
 	.summary = "stop the daemon (its owner or root) and wait until it exits",
-	.flags = WA_CMD_DAEMON,
 	.exec = wa_shutdown_exec,
 };

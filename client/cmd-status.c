@@ -12,8 +12,7 @@ wa_status_exec(struct wa_cli *cli, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if ((rc = wa_cli_request(cli, json_pack("{ss}", "op", "status"), &resp,
-	    false)) != 0)
+	if ((rc = wa_cli_request(cli, json_pack("{ss}", "op", "status"), &resp)) != 0)
 		return wa_cli_fail(cli, "status", rc);
 	if (cli->json) {
 		json_object_del(resp, "ok");
@@ -47,6 +46,5 @@ wa_status_exec(struct wa_cli *cli, int argc, char **argv)
 const struct wa_cmd_entry wa_cmd_status = {
 	.name = "status", .usage = "",
 	.summary = "the daemon: version, paths, counts",
-	.flags = WA_CMD_DAEMON,
 	.exec = wa_status_exec,
 };

@@ -16,7 +16,7 @@ wa_who_exec(struct wa_cli *cli, int argc, char **argv)
 		return wa_cli_usage(&wa_cmd_who, "'%s' is not PORT[/tcp|/udp]",
 		    wa_term_str(arg));
 	rc = wa_cli_request(cli, json_pack("{sssiss}", "op", "who", "port",
-	    port, "proto", proto), &resp, true);
+	    port, "proto", proto), &resp);
 	if (rc != 0)
 		return wa_cli_fail(cli, arg, rc);
 	l = json_object_get(resp, "lease");
@@ -67,5 +67,5 @@ const struct wa_cmd_entry wa_cmd_who = {
 	.name = "who", .usage = "PORT[/tcp|/udp]",
 	.summary = "which lease holds a port (exit 1 when none)",
 	.help = wa_who_help, .min_args = 1, .max_args = 1,
-	.flags = WA_CMD_DAEMON | WA_CMD_OFFLINE, .exec = wa_who_exec,
+	.exec = wa_who_exec,
 };

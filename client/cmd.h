@@ -42,9 +42,6 @@ struct wa_cli {
 	int nargs;                  /* against min_args/max_args */
 };
 
-#define WA_CMD_DAEMON  0x1      /* needs the daemon */
-#define WA_CMD_OFFLINE 0x2      /* may read the ledger when it is down */
-
 /* One row of a command's --help: an option or argument, as typed, and
  * what it does; text NULL keeps it out of --help (completion helpers). */
 struct wa_cmd_help {
@@ -60,16 +57,14 @@ struct wa_cmd_entry {
 	const struct option *opts;
 	const struct wa_cmd_help *help;  /* ends with { NULL, NULL } */
 	int min_args, max_args;     /* positional, -1: any */
-	int flags;
 	int (*exec)(struct wa_cli *cli, int argc, char **argv);
 };
 
 /* wso2-alloc.c */
 int wa_cli_connect(struct wa_cli *cli);
-/* Send req (stolen) to the daemon; with offline, read the ledger file
- * instead when no daemon answers. */
-int wa_cli_request(struct wa_cli *cli, json_t *req, json_t **resp,
-    bool offline);
+/* Send req (stolen) to the daemon; when none answers, an op the daemon's
+ * table marks WA_OP_OFFLINE runs here on its ledger file (offline.c). */
+int wa_cli_request(struct wa_cli *cli, json_t *req, json_t **resp);
 int wa_cli_fail(struct wa_cli *cli, const char *what, int err);
 int wa_cli_usage(const struct wa_cmd_entry *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -166,11 +161,30 @@ json_t *wa_prom_json(const char *text);
 
 /* offline.c: reads from the ledger file when the daemon is down */
 int wa_offline_call(struct wa_cli *cli, json_t *req, json_t **resp);
-const char *wa_offline_error(void);
+/* The last offline call's {"code","message"}, or NULL. */
+const json_t *wa_offline_error(void);
 
-extern const struct wa_cmd_entry wa_cmd_lease, wa_cmd_release, wa_cmd_renew,
-    wa_cmd_list, wa_cmd_show, wa_cmd_who, wa_cmd_ports, wa_cmd_products,
-    wa_cmd_history, wa_cmd_status, wa_cmd_exec, wa_cmd_attach, wa_cmd_scan,
-    wa_cmd_check, wa_cmd_config, wa_cmd_export, wa_cmd_shutdown;
+/* The command table: one row per command, in --help's order; its
+ * cmd-NAME.c defines wa_cmd_NAME. */
+#define WA_CMDS(X) \
+	X(lease) \
+	X(release) \
+	X(renew) \
+	X(list) \
+	X(show) \
+	X(who) \
+	X(ports) \
+	X(products) \
+	X(history) \
+	X(status) \
+	X(exec) \
+	X(attach) \
+	X(scan) \
+	X(check) \
+	X(config) \
+	X(export) \
+	X(shutdown)
+#define WA_CMD_DECL(n) extern const struct wa_cmd_entry wa_cmd_##n;
+WA_CMDS(WA_CMD_DECL)
 
 #endif

@@ -110,7 +110,7 @@ wa_linked_back(struct wa_cli *cli, const struct wa_product *p,
 	size_t i, j;
 
 	if (d == NULL || wa_cli_request(cli, json_pack("{ss}", "op", "list"),
-	    &resp, true) != 0)
+	    &resp) != 0)
 		return NULL;
 	json_array_foreach(json_object_get(resp, "leases"), i, v) {
 		for (j = 0; j < d->nproducts && wa_json_str(v, "product") !=
@@ -142,7 +142,7 @@ wa_linked(struct wa_cli *cli, const struct wa_product *p,
 		return json_object_get(*resp, "lease");
 	}
 	if (wa_cli_request(cli, json_pack("{ssss}", "op", "show", "name",
-	    name), resp, true) != 0 || !wa_lease_valid(json_object_get(*resp,
+	    name), resp) != 0 || !wa_lease_valid(json_object_get(*resp,
 	    "lease"))) {
 		fprintf(stderr, "wso2-alloc: config: %s=%s: the linked lease "
 		    "cannot be read; its keys are left as they are\n",

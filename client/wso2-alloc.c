@@ -8,13 +8,8 @@
 
 #include "cmd.h"
 
-static const struct wa_cmd_entry *const wa_cmds[] = {
-	&wa_cmd_lease, &wa_cmd_release, &wa_cmd_renew, &wa_cmd_list,
-	&wa_cmd_show, &wa_cmd_who, &wa_cmd_ports, &wa_cmd_products,
-	&wa_cmd_history, &wa_cmd_status, &wa_cmd_exec, &wa_cmd_attach,
-	&wa_cmd_scan, &wa_cmd_check, &wa_cmd_config, &wa_cmd_export,
-	&wa_cmd_shutdown,
-};
+#define WA_CMD_ROW(n) &wa_cmd_##n,
+static const struct wa_cmd_entry *const wa_cmds[] = { WA_CMDS(WA_CMD_ROW) };
 #define WA_NCMDS (sizeof wa_cmds / sizeof wa_cmds[0])
 
 static const struct wa_cmd_help wa_global_help[] = {

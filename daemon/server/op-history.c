@@ -31,5 +31,6 @@ wa_op_history_run(struct wa_req *r)
 }
 
 const struct wa_op wa_op_history = {
-	.name = "history", .flags = WA_OP_READ, .handler = wa_op_history_run,
+	.name = "history", .flags = WA_OP_READ | WA_OP_OFFLINE,
+	.handler = wa_op_history_run,
 };

@@ -88,6 +88,7 @@ out:
 }
 
 const struct wa_op wa_op_list = {
-	.name = "list", .flags = WA_OP_READ, .handler = wa_op_list_run,
+	.name = "list", .flags = WA_OP_READ | WA_OP_OFFLINE,
+	.handler = wa_op_list_run,
 	.render = wa_raw_render, .done = wa_raw_done,
 };

@@ -17,5 +17,6 @@ wa_op_show_run(struct wa_req *r)
 }
 
 const struct wa_op wa_op_show = {
-	.name = "show", .flags = WA_OP_READ, .handler = wa_op_show_run,
+	.name = "show", .flags = WA_OP_READ | WA_OP_OFFLINE,
+	.handler = wa_op_show_run,
 };

@@ -55,5 +55,6 @@ wa_op_who_run(struct wa_req *r)
 }
 
 const struct wa_op wa_op_who = {
-	.name = "who", .flags = WA_OP_READ, .handler = wa_op_who_run,
+	.name = "who", .flags = WA_OP_READ | WA_OP_OFFLINE,
+	.handler = wa_op_who_run,
 };

@@ -9,12 +9,27 @@
 
 #include "srv.h"
 
-static const struct wa_op *const wa_ops[] = {
-	&wa_op_lease, &wa_op_release, &wa_op_renew, &wa_op_attach,
-	&wa_op_show, &wa_op_list, &wa_op_who, &wa_op_ports, &wa_op_products,
-	&wa_op_history, &wa_op_status, &wa_op_ping,
-	&wa_op_metrics, &wa_op_shutdown,
-};
+/* The op table: one row per op, whose op-NAME.c defines wa_op_NAME. */
+#define WA_OPS(X) \
+	X(lease) \
+	X(release) \
+	X(renew) \
+	X(attach) \
+	X(show) \
+	X(list) \
+	X(who) \
+	X(ports) \
+	X(products) \
+	X(history) \
+	X(status) \
+	X(ping) \
+	X(metrics) \
+	X(shutdown)
+
+#define WA_OP_DECL(n) extern const struct wa_op wa_op_##n;
+WA_OPS(WA_OP_DECL)
+#define WA_OP_ROW(n) &wa_op_##n,
+static const struct wa_op *const wa_ops[] = { WA_OPS(WA_OP_ROW) };
 
 static const struct wa_op *
 wa_op_find(const char *name)
@@ -23,6 +38,14 @@ wa_op_find(const char *name)
 		if (strcmp(wa_ops[i]->name, name) == 0)
 			return wa_ops[i];
 	return NULL;
+}
+
+int
+wa_op_flags(const char *name)
+{
+	const struct wa_op *op = name != NULL ? wa_op_find(name) : NULL;
+
+	return op != NULL ? op->flags : 0;
 }
 
 /* Run a handler; a write runs in a savepoint of the current batch. */
@@ -84,6 +107,11 @@ wa_dispatch(struct wa_daemon *d, const struct wa_peer *peer,
 	if ((op = wa_op_find(json_string_value(v))) == NULL) {
 		rc = wa_req_fail(&r, WA_EUNKNOWNOP, "unknown op '%.64s'",
 		    json_string_value(v));
+		goto out;
+	}
+	if (d->cfg.readonly && !(op->flags & WA_OP_OFFLINE)) {
+		rc = wa_req_fail(&r, WA_EUNAVAIL, "%s needs the daemon; only "
+		    "reads of the ledger run without it", op->name);
 		goto out;
 	}
 	if (d->stopping && (op->flags & WA_OP_WRITE)) {

@@ -109,6 +109,11 @@ wa_daemon_init(struct wa_daemon *d, uv_loop_t *loop, char *err,
 
 	d->loop = loop;
 	d->started_ms = wa_now_ms();
+	if (d->cfg.readonly) {
+		lo.readonly = true;
+		lo.manual_checkpoint = false;
+		lo.busy_timeout_ms = 1000;
+	}
 	wa_ledger_mode(d, &lo);
 	if ((rc = wa_catalog_open(d, &d->cat, err, errlen)) != 0)
 		return rc;

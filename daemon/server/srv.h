@@ -16,6 +16,7 @@
 #include "alloc.h"
 #include "catalog.h"
 #include "jsonout.h"
+#include "optab.h"
 #include "ledger.h"
 #include "portmap.h"
 #include "render.h"
@@ -119,6 +120,9 @@ struct wa_refused_row {
 
 struct wa_config {
 	bool user;
+	/* The client's offline mode: the ledger read-only, no loop; only
+	 * WA_OP_OFFLINE ops run. */
+	bool readonly;
 	const char *socket_path;
 	const char *db_path;
 	const char *catalog_dirs[8];
@@ -216,8 +220,6 @@ struct wa_req {
 	_Alignas(max_align_t) unsigned char ctx[WA_OP_CTX_MAX];
 };
 
-#define WA_OP_WRITE 0x1
-#define WA_OP_READ  0x2         /* reads leases (may see the open batch) */
 
 struct wa_op {
 	const char *name;
@@ -416,13 +418,7 @@ int wa_catalog_reload(struct wa_daemon *d);
 void wa_metrics_refused(struct wa_daemon *d, int err);
 void wa_metrics_ended(struct wa_daemon *d, enum wa_state to);
 
-/* The op table (srv-ops.c) and every op (op-*.c). */
 /* op-products.c: unknown_product, naming the nearest ids. */
 int wa_unknown_product(struct wa_req *r, const char *id);
-
-extern const struct wa_op wa_op_lease, wa_op_release, wa_op_renew,
-    wa_op_attach, wa_op_show, wa_op_list, wa_op_who, wa_op_ports,
-    wa_op_products, wa_op_history, wa_op_status, wa_op_ping;
-extern const struct wa_op wa_op_metrics, wa_op_shutdown;
 
 #endif
