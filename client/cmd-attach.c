@@ -54,8 +54,8 @@ wa_attach_exec(struct wa_cli *cli, int argc, char **argv)
 	if (pid < 0)
 		return wa_cli_usage(&wa_cmd_attach, "--pid or --pid-file "
 		    "expected");
-	if ((rc = wa_cli_request(cli, json_pack("{sssssi}", "op", "attach",
-	    "name", argv[optind], "pid", (int)pid), &resp)) != 0)
+	if ((rc = wa_cli_request(cli, wa_attach_req(argv[optind], pid),
+	    &resp)) != 0)
 		return wa_cli_fail(cli, argv[optind], rc);
 	if (cli->json)
 		wa_json_print(json_object_get(resp, "lease"));

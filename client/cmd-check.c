@@ -147,7 +147,8 @@ wa_check_collect(struct wa_cli *cli, json_t **findings, size_t *nleases)
 	int rc;
 
 	*findings = NULL;
-	if ((rc = wa_cli_request(cli, json_pack("{ss}", "op", "list"), &resp)) != 0) {
+	if ((rc = wa_cli_request(cli, wa_list_req(NULL, -1, NULL, false),
+	    &resp)) != 0) {
 		json_decref(c.findings);
 		json_decref(c.bound);
 		return rc;

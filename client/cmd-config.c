@@ -136,8 +136,7 @@ wa_config_apim2(struct wa_cli *cli, const json_t *lease, const char *home,
 	int rc;
 
 	if (link != NULL && strncmp(link, "km=", 3) == 0 &&
-	    wa_cli_request(cli, json_pack("{ssss}", "op", "show", "name",
-	    link + 3), &resp) == 0) {
+	    wa_cli_request(cli, wa_show_req(link + 3), &resp) == 0) {
 		km = wa_json_int(json_object_get(resp, "lease"), "offset", off);
 		json_decref(resp);
 	}
@@ -196,8 +195,7 @@ wa_config_exec(struct wa_cli *cli, int argc, char **argv)
 			write = true;
 	}
 	name = cli->args[0];
-	if ((rc = wa_cli_request(cli, json_pack("{ssss}", "op", "show", "name",
-	    name), &resp)) != 0)
+	if ((rc = wa_cli_request(cli, wa_show_req(name), &resp)) != 0)
 		return wa_cli_fail(cli, name, rc);
 	lease = json_object_get(resp, "lease");
 	/* The offset written into the product's files: none made up. */

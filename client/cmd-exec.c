@@ -34,20 +34,22 @@ wa_exec_env(const json_t *lease)
 static int
 wa_exec_exec(struct wa_cli *cli, int argc, char **argv)
 {
-	json_t *req = json_pack("{sssi}", "op", "lease", "pid", (int)getpid());
+	struct wa_lease_args a;
 	json_t *resp = NULL, *lease;
-	bool no_offset_arg = false;
+	bool no_offset_arg;
 	char offarg[32], **nargv;
 	int rc, n;
 
-	if ((rc = wa_lease_parse(&wa_cmd_exec, argc, argv, req, NULL,
-	    &no_offset_arg)) != 0) {
-		json_decref(req);
+	if ((rc = wa_lease_parse(&wa_cmd_exec, argc, argv, &a)) != 0) {
+		wa_lease_args_free(&a);
 		return rc;
 	}
 	/* The lease is ours: its process is the one about to exec. */
-	json_object_set_new(req, "pid", json_integer(getpid()));
-	if ((rc = wa_cli_request(cli, req, &resp)) != 0)
+	a.r.pid = getpid();
+	no_offset_arg = a.no_offset_arg;
+	rc = wa_cli_request(cli, wa_lease_req(&a.r), &resp);
+	wa_lease_args_free(&a);
+	if (rc != 0)
 		return wa_lease_fail(cli, "exec", rc);
 	lease = json_object_get(resp, "lease");
 	if (!wa_lease_valid(lease)) {
@@ -76,6 +78,12 @@ wa_exec_exec(struct wa_cli *cli, int argc, char **argv)
 	return 126;
 }
 
+static const struct option wa_exec_opts[] = {
+	WA_LEASE_OPTS,
+	{ "no-offset-arg", no_argument, NULL, 'N' },
+	{ NULL, 0, NULL, 0 }
+};
+
 static const struct wa_cmd_help wa_exec_help[] = {
 	WA_LEASE_HELP,
 	{ "--no-offset-arg", "do not append -DportOffset=K to COMMAND (for "
@@ -95,7 +103,7 @@ const struct wa_cmd_entry wa_cmd_exec = {
 	    "-- COMMAND [ARGS...]",
 	.summary = "lease bound to this process, then exec COMMAND with "
 	    "-DportOffset=K",
-	.shortopts = "+", .opts = wa_lease_opts, .help = wa_exec_help,
+	.shortopts = "+", .opts = wa_exec_opts, .help = wa_exec_help,
 	.min_args = 1, .max_args = -1,
 	.exec = wa_exec_exec,
 };

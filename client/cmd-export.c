@@ -212,7 +212,7 @@ wa_export_once(struct wa_cli *cli, const char *path)
 	FILE *f = stdout;
 	int rc = 0;
 
-	if (wa_cli_request(cli, json_pack("{ss}", "op", "metrics"), &m) != 0) {
+	if (wa_cli_request(cli, wa_metrics_req(), &m) != 0) {
 		json_decref(m);
 		m = NULL;
 	}

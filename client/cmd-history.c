@@ -13,26 +13,22 @@ wa_history_exec(struct wa_cli *cli, int argc, char **argv)
 {
 	static const char *const hdr[] = { "TIME", "EVENT", "INSTANCE",
 	    "PRODUCT", "OFFSET", "UID", "PID", "DETAIL" };
-	json_t *req = json_pack("{sssi}", "op", "history", "limit", 50);
 	json_t *resp, *ev;
 	struct wa_table *t;
 	char off[24], uid[24], pid[24], kind[48], *end;
-	long v;
+	long v, limit = 50;
 	size_t i;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "", wa_history_opts, NULL)) != -1) {
 		v = strtol(optarg, &end, 10);
-		if (*optarg == '\0' || *end != '\0' || v < 1 || v > 100000) {
-			json_decref(req);
+		if (*optarg == '\0' || *end != '\0' || v < 1 || v > 100000)
 			return wa_cli_usage(&wa_cmd_history, "--limit takes "
 			    "1-100000");
-		}
-		json_object_set_new(req, "limit", json_integer(v));
+		limit = v;
 	}
-	if (optind < argc)
-		json_object_set_new(req, "name", json_string(argv[optind]));
-	if ((rc = wa_cli_request(cli, req, &resp)) != 0)
+	if ((rc = wa_cli_request(cli, wa_history_req(optind < argc ?
+	    argv[optind] : NULL, (int)limit), &resp)) != 0)
 		return wa_cli_fail(cli, "history", rc);
 	if (cli->json) {
 		json_object_del(resp, "ok");

@@ -8,123 +8,134 @@
 #include "util.h"
 #include "wire.h"
 
-const struct option wa_lease_opts[] = {
-	{ "product", required_argument, NULL, 'p' },
-	{ "name", required_argument, NULL, 'n' },
-	{ "home", required_argument, NULL, 'H' },
-	{ "offset", required_argument, NULL, 'o' },
-	{ "with", required_argument, NULL, 'w' },
-	{ "without", required_argument, NULL, 'W' },
-	{ "pid", required_argument, NULL, 'P' },
-	{ "ttl", required_argument, NULL, 't' },
-	{ "label", required_argument, NULL, 'l' },
-	{ "link", required_argument, NULL, 'k' },
-	{ "format", required_argument, NULL, 'f' },
-	{ "no-offset-arg", no_argument, NULL, 'N' },
-	{ "container", no_argument, NULL, 'C' },
+static const struct option wa_lease_opts[] = {
+	WA_LEASE_OPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
+/* A repeatable option's value, kept in a or refused past its end. */
+static int
+wa_lease_push(const struct wa_cmd_entry *e, const char **v, size_t *n,
+    const char *arg)
+{
+	if (*n == WA_LEASE_MAXV)
+		return wa_cli_usage(e, "at most %d --with or --without",
+		    WA_LEASE_MAXV);
+	v[(*n)++] = arg;
+	return 0;
+}
+
+/* --link ROLE=NAME again: the links are one comma-separated field. */
+static int
+wa_lease_link(struct wa_lease_args *a, const char *link)
+{
+	char *both;
+
+	if (a->link == NULL)
+		both = strdup(link);
+	else if (asprintf(&both, "%s,%s", a->link, link) < 0)
+		both = NULL;
+	if (both == NULL)
+		return WA_EXIT_SOFTWARE;
+	free(a->link);
+	a->r.link = a->link = both;
+	return 0;
+}
+
+/* --offset and --pid: which offsets a product may have is the daemon's
+ * to say (it names the range); here only a number. */
+static int
+wa_lease_number(const struct wa_cmd_entry *e, int ch, const char *arg,
+    long *out)
+{
+	char *end;
+
+	*out = strtol(arg, &end, 10);
+	if (*arg != '\0' && *end == '\0' && *out >= 0 && *out <= 0x7fffffffL)
+		return 0;
+	fprintf(stderr, "wso2-alloc: %s: --%s: '%s' is not %s\n", e->name,
+	    ch == 'o' ? "offset" : "pid", wa_term_str(arg), ch == 'o' ?
+	    "an offset (a number, 0 or more)" : "a process id");
+	return WA_EXIT_DATAERR;
+}
+
+static int
+wa_lease_opt(const struct wa_cmd_entry *e, int ch, const char *arg,
+    struct wa_lease_args *a)
+{
+	long v;
+	int rc;
+
+	switch (ch) {
+	case 'p': a->r.product = arg; return 0;
+	case 'n': a->r.name = arg; return 0;
+	case 'H':
+		free(a->home);
+		a->home = realpath(arg, NULL);
+		a->r.home = a->home != NULL ? a->home : arg;
+		return 0;
+	case 'w': return wa_lease_push(e, a->with, &a->r.nwith, arg);
+	case 'W': return wa_lease_push(e, a->without, &a->r.nwithout, arg);
+	case 'k': return wa_lease_link(a, arg);
+	case 'f': a->format = arg; return 0;
+	case 'C':
+		/* Marks the lease; the server keeps its shipped offset
+		 * inside and --format docker|compose maps the ports. */
+		json_object_set_new(a->labels, "container", json_string("true"));
+		return 0;
+	case 'N': a->no_offset_arg = true; return 0;
+	case 'o': case 'P':
+		if ((rc = wa_lease_number(e, ch, arg, &v)) != 0)
+			return rc;
+		if (ch == 'o')
+			a->r.offset = (int)v;
+		else
+			a->r.pid = (pid_t)v;
+		return 0;
+	case 't':
+		if (wa_duration_parse(arg, &a->r.ttl) == 0)
+			return 0;
+		fprintf(stderr, "wso2-alloc: %s: --ttl: '%s' is not a duration "
+		    "(30s, 15m, 2h, 7d)\n", e->name, arg);
+		return WA_EXIT_DATAERR;
+	case 'l':
+		if (wa_labels_add(a->labels, arg) == 0)
+			return 0;
+		fprintf(stderr, "wso2-alloc: %s: --label: '%s' is not "
+		    "KEY=VALUE\n", e->name, arg);
+		return WA_EXIT_DATAERR;
+	default:
+		return wa_cli_usage(e, "bad option");
+	}
+}
+
 int
 wa_lease_parse(const struct wa_cmd_entry *e, int argc, char **argv,
-    json_t *req, const char **format, bool *no_offset_arg)
+    struct wa_lease_args *a)
 {
-	json_t *with = json_array(), *without = json_array();
-	json_t *labels = json_object();
-	char *end;
-	long v;
-	int ch, rc = 0;
+	int ch, rc;
 
+	memset(a, 0, sizeof *a);
+	a->r.offset = -1;
+	a->r.with = a->with;
+	a->r.without = a->without;
+	a->r.labels = a->labels = json_object();
 	while ((ch = getopt_long(argc, argv, e->shortopts, e->opts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'p': json_object_set_new(req, "product",
-		    json_string(optarg)); break;
-		case 'n': json_object_set_new(req, "name", json_string(optarg));
-			break;
-		case 'H': {
-			char *abs = realpath(optarg, NULL);
+	    NULL)) != -1)
+		if ((rc = wa_lease_opt(e, ch, optarg, a)) != 0)
+			return rc;
+	if (a->r.product == NULL)
+		return wa_cli_usage(e, "--product is required");
+	return 0;
+}
 
-			json_object_set_new(req, "home", json_string(abs != NULL ?
-			    abs : optarg));
-			free(abs);
-			break;
-		}
-		case 'w': json_array_append_new(with, json_string(optarg));
-			break;
-		case 'W': json_array_append_new(without, json_string(optarg));
-			break;
-		case 'k': wa_link_add(req, optarg);
-			break;
-		case 'f': if (format != NULL) *format = optarg; break;
-		case 'C':
-			/* Marks the lease; the server keeps its shipped offset
-			 * inside and --format docker|compose maps the ports. */
-			json_object_set_new(labels, "container",
-			    json_string("true"));
-			break;
-		case 'N':
-			if (no_offset_arg == NULL) {
-				rc = wa_cli_usage(e, "--no-offset-arg is exec's");
-				goto out;
-			}
-			*no_offset_arg = true;
-			break;
-		case 'o': case 'P':
-			/* Which offsets a product may have is the daemon's
-			 * to say: it names the range. */
-			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v < 0 ||
-			    v > 0x7fffffffL) {
-				fprintf(stderr, "wso2-alloc: %s: --%s: '%s' is "
-				    "not %s\n", e->name, ch == 'o' ? "offset" :
-				    "pid", wa_term_str(optarg), ch == 'o' ?
-				    "an offset (a number, 0 or more)" :
-				    "a process id");
-				rc = WA_EXIT_DATAERR;
-				goto out;
-			}
-			json_object_set_new(req, ch == 'o' ? "offset" : "pid",
-			    json_integer(v));
-			break;
-		case 't':
-			if (wa_duration_parse(optarg, &v) != 0) {
-				fprintf(stderr, "wso2-alloc: %s: --ttl: '%s' is "
-				    "not a duration (30s, 15m, 2h, 7d)\n",
-				    e->name, optarg);
-				rc = WA_EXIT_DATAERR;
-				goto out;
-			}
-			json_object_set_new(req, "ttl", json_integer(v));
-			break;
-		case 'l':
-			if (wa_labels_add(labels, optarg) != 0) {
-				fprintf(stderr, "wso2-alloc: %s: --label: '%s' "
-				    "is not KEY=VALUE\n", e->name, optarg);
-				rc = WA_EXIT_DATAERR;
-				goto out;
-			}
-			break;
-		default:
-			rc = wa_cli_usage(e, "bad option");
-			goto out;
-		}
-	}
-	if (json_object_get(req, "product") == NULL) {
-		rc = wa_cli_usage(e, "--product is required");
-		goto out;
-	}
-	if (json_array_size(with) > 0)
-		json_object_set(req, "with", with);
-	if (json_array_size(without) > 0)
-		json_object_set(req, "without", without);
-	if (json_object_size(labels) > 0)
-		json_object_set(req, "labels", labels);
-out:
-	json_decref(with);
-	json_decref(without);
-	json_decref(labels);
-	return rc;
+void
+wa_lease_args_free(struct wa_lease_args *a)
+{
+	free(a->home);
+	free(a->link);
+	json_decref(a->labels);
+	memset(a, 0, sizeof *a);
 }
 
 int
@@ -148,22 +159,23 @@ wa_lease_fail(struct wa_cli *cli, const char *what, int err)
 static int
 wa_lease_exec(struct wa_cli *cli, int argc, char **argv)
 {
-	json_t *req = json_pack("{ss}", "op", "lease"), *resp = NULL;
-	const char *format = cli->json ? "json" : "text", *since;
+	struct wa_lease_args a;
+	json_t *resp = NULL;
+	const char *format, *since;
 	int rc;
 
-	if ((rc = wa_lease_parse(&wa_cmd_lease, argc, argv, req,
-	    &format, NULL)) != 0) {
-		json_decref(req);
-		return rc;
-	}
-	if (!wa_lease_format_ok(format) && !wa_ctr_format_ok(format)) {
-		json_decref(req);
-		return wa_cli_usage(&wa_cmd_lease, "--format: %s",
+	rc = wa_lease_parse(&wa_cmd_lease, argc, argv, &a);
+	format = a.format != NULL ? a.format : cli->json ? "json" : "text";
+	if (rc == 0 && !wa_lease_format_ok(format) &&
+	    !wa_ctr_format_ok(format))
+		rc = wa_cli_usage(&wa_cmd_lease, "--format: %s",
 		    wa_lease_formats());
-	}
-	if ((rc = wa_cli_request(cli, req, &resp)) != 0)
-		return wa_lease_fail(cli, "lease", rc);
+	if (rc == 0 && (rc = wa_cli_request(cli, wa_lease_req(&a.r),
+	    &resp)) != 0)
+		rc = wa_lease_fail(cli, "lease", rc);
+	wa_lease_args_free(&a);
+	if (resp == NULL)
+		return rc;
 	/* Scripts ask --json whether this run made the lease (Ansible's
 	 * changed_when): the answer says it beside the lease object. */
 	if (strcmp(format, "json") == 0 &&
@@ -189,7 +201,6 @@ static const struct wa_cmd_help wa_lease_help[] = {
 	{ "--format F", "what to print: text (default), offset, args "
 	    "(-DportOffset=K), toml, xml, env (shell variables), json, docker "
 	    "(-p HOST:CONTAINER arguments) or compose (a ports: list)" },
-	{ "--no-offset-arg", NULL },
 	{ NULL, NULL }
 };
 

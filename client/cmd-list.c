@@ -113,34 +113,30 @@ wa_list_exec(struct wa_cli *cli, int argc, char **argv)
 {
 	static const char *const hdr[] = { "NAME", "PRODUCT", "OFFSET",
 	    "STATE", "OWNER", "PID", "PORTS", "EXPIRES" };
-	json_t *req = json_pack("{ss}", "op", "list"), *resp, *l;
+	const char *product = NULL, *state = NULL;
+	json_t *resp, *l;
 	struct wa_table *t;
 	bool names = false;
-	long uid;
+	long uid = -1;
 	size_t i;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "", wa_list_opts, NULL)) != -1) {
 		switch (ch) {
-		case 'p': json_object_set_new(req, "product",
-		    json_string(optarg)); break;
-		case 's': json_object_set_new(req, "state",
-		    json_string(optarg)); break;
+		case 'p': product = optarg; break;
+		case 's': state = optarg; break;
 		case 'N': names = true; break;
 		case 'o':
 			if ((uid = wa_owner_uid(optarg)) < 0) {
-				json_decref(req);
 				fprintf(stderr, "wso2-alloc: list: --owner: no "
 				    "user '%s'\n", optarg);
 				return WA_EXIT_DATAERR;
 			}
-			json_object_set_new(req, "owner_uid", json_integer(uid));
 			break;
 		}
 	}
-	if (!cli->json || names)
-		json_object_set_new(req, "brief", json_true());
-	if ((rc = wa_cli_request(cli, req, &resp)) != 0)
+	if ((rc = wa_cli_request(cli, wa_list_req(product, uid, state,
+	    !cli->json || names), &resp)) != 0)
 		return wa_cli_fail(cli, "list", rc);
 	if (names)
 		wa_list_names(resp);

@@ -11,7 +11,8 @@ wa_ports_exec(struct wa_cli *cli, int argc, char **argv)
 {
 	static const char *const hdr[] = { "PORT", "PROTO", "NAME", "LEASE",
 	    "PRODUCT", "OFFSET" };
-	json_t *req = json_pack("{ss}", "op", "ports"), *resp, *p;
+	const char *product = NULL;
+	json_t *resp, *p;
 	struct wa_table *t;
 	char port[16], offset[16];
 	size_t i;
@@ -19,8 +20,8 @@ wa_ports_exec(struct wa_cli *cli, int argc, char **argv)
 
 	while ((ch = getopt_long(argc, argv, "", wa_ports_opts, NULL)) != -1)
 		if (ch == 'p')
-			json_object_set_new(req, "product", json_string(optarg));
-	if ((rc = wa_cli_request(cli, req, &resp)) != 0)
+			product = optarg;
+	if ((rc = wa_cli_request(cli, wa_ports_req(product), &resp)) != 0)
 		return wa_cli_fail(cli, "ports", rc);
 	if (cli->json) {
 		json_object_del(resp, "ok");

@@ -22,7 +22,7 @@ wa_products_ids(struct wa_cli *cli)
 	size_t i, k;
 
 	cli->no_start = true;
-	if (wa_cli_request(cli, json_pack("{ss}", "op", "products"), &resp) == 0) {
+	if (wa_cli_request(cli, wa_products_req(NULL), &resp) == 0) {
 		json_array_foreach(json_object_get(resp, "products"), i, p) {
 			printf("%s\n", wa_term_str(wa_json_str(p, "id")));
 			json_array_foreach(json_object_get(p, "aliases"), k, a)
@@ -73,19 +73,16 @@ wa_products_exec(struct wa_cli *cli, int argc, char **argv)
 {
 	static const char *const hdr[] = { "ID", "ALIASES", "OFFSET",
 	    "VERSIONS", "NAME" };
-	json_t *req = json_pack("{ss}", "op", "products"), *resp, *p, *a;
+	json_t *resp, *p, *a;
 	struct wa_table *t;
 	char io[16], aliases[128];
 	size_t i, k;
 	int rc;
 
-	if (getopt_long(argc, argv, "", wa_products_opts, NULL) == 'i') {
-		json_decref(req);
+	if (getopt_long(argc, argv, "", wa_products_opts, NULL) == 'i')
 		return wa_products_ids(cli);
-	}
-	if (cli->nargs == 1)
-		json_object_set_new(req, "id", json_string(cli->args[0]));
-	if ((rc = wa_cli_request(cli, req, &resp)) != 0)
+	if ((rc = wa_cli_request(cli, wa_products_req(cli->nargs == 1 ?
+	    cli->args[0] : NULL), &resp)) != 0)
 		return wa_cli_fail(cli, "products", rc);
 	if (cli->json) {
 		json_object_del(resp, "ok");

@@ -9,7 +9,8 @@ wa_release_dependants(struct wa_cli *cli, const char *name)
 	json_t *resp = NULL, *v;
 	size_t i;
 
-	if (wa_cli_request(cli, json_pack("{ss}", "op", "list"), &resp) != 0)
+	if (wa_cli_request(cli, wa_list_req(NULL, -1, NULL, false),
+	    &resp) != 0)
 		return;
 	json_array_foreach(json_object_get(resp, "leases"), i, v)
 		if (wa_links_to(v, name))
@@ -29,8 +30,8 @@ wa_release_exec(struct wa_cli *cli, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if ((rc = wa_cli_request(cli, json_pack("{ssss}", "op", "release",
-	    "name", cli->args[0]), &resp)) != 0)
+	if ((rc = wa_cli_request(cli, wa_release_req(cli->args[0]),
+	    &resp)) != 0)
 		return wa_cli_fail(cli, cli->args[0], rc);
 	l = json_object_get(resp, "lease");
 	if (cli->json)

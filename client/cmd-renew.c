@@ -12,7 +12,7 @@ static const struct option wa_renew_opts[] = {
 static int
 wa_renew_exec(struct wa_cli *cli, int argc, char **argv)
 {
-	json_t *req, *resp;
+	json_t *resp;
 	long ttl = 0;
 	int ch, rc;
 
@@ -23,10 +23,8 @@ wa_renew_exec(struct wa_cli *cli, int argc, char **argv)
 			return WA_EXIT_DATAERR;
 		}
 	}
-	req = json_pack("{ssss}", "op", "renew", "name", argv[optind]);
-	if (ttl > 0)
-		json_object_set_new(req, "ttl", json_integer(ttl));
-	if ((rc = wa_cli_request(cli, req, &resp)) != 0)
+	if ((rc = wa_cli_request(cli, wa_renew_req(argv[optind], ttl),
+	    &resp)) != 0)
 		return wa_cli_fail(cli, argv[optind], rc);
 	if (cli->json)
 		wa_json_print(json_object_get(resp, "lease"));

@@ -17,30 +17,30 @@ static const struct option wa_scan_opts[] = {
 /* The runtimes of one home share its name: each gets its own, the
  * home's base name and the runtime (wso2am-analytics-3.2.0-dashboard). */
 static void
-wa_scan_adopt_name(json_t *req, const json_t *s)
+wa_scan_adopt_name(const json_t *s, char *name, size_t len, const char **out)
 {
 	const char *home = wa_json_str(s, "home");
 	const char *rt = wa_json_str(s, "runtime"), *base;
-	char dir[4096], name[128];
+	char dir[4096];
 	size_t n;
 
-	if (req == NULL || home == NULL || rt == NULL)
+	if (home == NULL || rt == NULL)
 		return;
 	snprintf(dir, sizeof dir, "%s", home);
 	while ((n = strlen(dir)) > 1 && dir[n - 1] == '/')
 		dir[n - 1] = '\0';
 	base = strrchr(dir, '/') != NULL ? strrchr(dir, '/') + 1 : dir;
-	if (*base != '\0' && snprintf(name, sizeof name, "%s-%s", base,
-	    rt) <= 64)
-		json_object_set_new(req, "name", json_string(name));
+	if (*base != '\0' && snprintf(name, len, "%s-%s", base, rt) <= 64)
+		*out = name;
 }
 
 /* Record one server; its answer (lease or error) goes into s. */
 static int
 wa_scan_adopt(struct wa_cli *cli, json_t *s)
 {
-	json_t *req, *resp;
-	char why[200];
+	struct wa_lease_request q = { .offset = -1 };
+	json_t *resp;
+	char why[200], name[128], aname[128];
 	int rc;
 
 	if (json_is_null(json_object_get(s, "product"))) {
@@ -51,18 +51,23 @@ wa_scan_adopt(struct wa_cli *cli, json_t *s)
 		return WA_EPRODUCT;
 	}
 	if (json_object_get(s, "container") != NULL) {
-		if ((req = wa_scan_ctr_request(s, why, sizeof why)) == NULL) {
+		if (wa_scan_ctr_request(s, &q, name, sizeof name, why,
+		    sizeof why) != 0) {
 			json_object_set_new(s, "adopt_error", json_string(why));
 			return WA_ENOTFOUND;
 		}
-	} else
-		req = json_pack("{sssOsOsOsOsb}", "op", "lease",
-		    "product", json_object_get(s, "product"),
-		    "home", json_object_get(s, "home"),
-		    "pid", json_object_get(s, "pid"),
-		    "offset", json_object_get(s, "offset"), "adopt", 1);
-	wa_scan_adopt_name(req, s);
-	if ((rc = wa_cli_request(cli, req, &resp)) != 0) {
+	} else {
+		q.product = wa_json_str(s, "product");
+		q.home = wa_json_str(s, "home");
+		q.pid = (pid_t)wa_json_int(s, "pid", 0);
+		q.offset = (int)wa_json_int(s, "offset", -1);
+		q.adopt = true;
+	}
+	wa_scan_adopt_name(s, aname, sizeof aname, &q.name);
+	rc = wa_cli_request(cli, wa_lease_req(&q), &resp);
+	json_decref(q.ports);
+	json_decref(q.labels);
+	if (rc != 0) {
 		const json_t *e = wa_client_error(cli->c);
 
 		json_object_set_new(s, "adopt_error", json_string(e != NULL ?
@@ -95,7 +100,8 @@ wa_scan_exec(struct wa_cli *cli, int argc, char **argv)
 		return WA_EXIT_DATAERR;
 	servers = wa_scan_servers(cat);
 	wa_catalog_free(cat);
-	if ((rc = wa_cli_request(cli, json_pack("{ss}", "op", "list"), &resp)) != 0) {
+	if ((rc = wa_cli_request(cli, wa_list_req(NULL, -1, NULL, false),
+	    &resp)) != 0) {
 		json_decref(servers);
 		return wa_cli_fail(cli, "scan", rc);
 	}

@@ -9,8 +9,8 @@ wa_show_exec(struct wa_cli *cli, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if ((rc = wa_cli_request(cli, json_pack("{ssss}", "op", "show", "name",
-	    cli->args[0]), &resp)) != 0)
+	if ((rc = wa_cli_request(cli, wa_show_req(cli->args[0]),
+	    &resp)) != 0)
 		return wa_cli_fail(cli, cli->args[0], rc);
 	rc = wa_lease_print(stdout, json_object_get(resp, "lease"),
 	    cli->json ? "json" : "text");

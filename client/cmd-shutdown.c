@@ -55,7 +55,7 @@ wa_shutdown_exec(struct wa_cli *cli, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	cli->no_start = true;
-	rc = wa_cli_request(cli, json_pack("{ss}", "op", "shutdown"), &resp);
+	rc = wa_cli_request(cli, wa_shutdown_req(), &resp);
 	if (rc == WA_ECONNECT) {
 		printf("no daemon answers on %s: none to stop\n",
 		    wa_term_str(cli->socket));

@@ -12,7 +12,7 @@ wa_status_exec(struct wa_cli *cli, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if ((rc = wa_cli_request(cli, json_pack("{ss}", "op", "status"), &resp)) != 0)
+	if ((rc = wa_cli_request(cli, wa_status_req(), &resp)) != 0)
 		return wa_cli_fail(cli, "status", rc);
 	if (cli->json) {
 		json_object_del(resp, "ok");

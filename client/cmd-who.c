@@ -15,8 +15,7 @@ wa_who_exec(struct wa_cli *cli, int argc, char **argv)
 	if (wa_port_arg(arg, &port, &proto) != 0)
 		return wa_cli_usage(&wa_cmd_who, "'%s' is not PORT[/tcp|/udp]",
 		    wa_term_str(arg));
-	rc = wa_cli_request(cli, json_pack("{sssiss}", "op", "who", "port",
-	    port, "proto", proto), &resp);
+	rc = wa_cli_request(cli, wa_who_req(port, proto), &resp);
 	if (rc != 0)
 		return wa_cli_fail(cli, arg, rc);
 	l = json_object_get(resp, "lease");

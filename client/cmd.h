@@ -95,7 +95,19 @@ const struct wa_cmd_help *wa_cmd_help_find(const struct wa_cmd_entry *e,
 void wa_cmd_complete_print(FILE *f, const struct wa_cmd_entry *e);
 
 /* cmd-lease.c: the lease options, shared with exec. */
-extern const struct option wa_lease_opts[];
+#define WA_LEASE_OPTS \
+	{ "product", required_argument, NULL, 'p' }, \
+	{ "name", required_argument, NULL, 'n' }, \
+	{ "home", required_argument, NULL, 'H' }, \
+	{ "offset", required_argument, NULL, 'o' }, \
+	{ "with", required_argument, NULL, 'w' }, \
+	{ "without", required_argument, NULL, 'W' }, \
+	{ "pid", required_argument, NULL, 'P' }, \
+	{ "ttl", required_argument, NULL, 't' }, \
+	{ "label", required_argument, NULL, 'l' }, \
+	{ "link", required_argument, NULL, 'k' }, \
+	{ "format", required_argument, NULL, 'f' }, \
+	{ "container", no_argument, NULL, 'C' }
 #define WA_LEASE_HELP \
 	{ "--product P", "the product: an id or alias that 'wso2-alloc " \
 	    "products' lists (required)" }, \
@@ -117,8 +129,22 @@ extern const struct option wa_lease_opts[];
 	    "API-M 2.x): config writes NAME's ports (repeatable)" }, \
 	{ "--container", "for a server in a container that keeps its " \
 	    "shipped offset inside: host ports for --format docker|compose" }
+/* The lease options as parsed: the library's request and what it
+ * points into (wa_lease_args_free). */
+#define WA_LEASE_MAXV 64
+struct wa_lease_args {
+	struct wa_lease_request r;
+	const char *with[WA_LEASE_MAXV], *without[WA_LEASE_MAXV];
+	char *home;                 /* --home made absolute */
+	char *link;                 /* every --link, comma-separated */
+	json_t *labels;
+	const char *format;         /* NULL: not given */
+	bool no_offset_arg;
+};
+/* 0, or the exit code of a usage or data error (said on stderr). */
 int wa_lease_parse(const struct wa_cmd_entry *e, int argc, char **argv,
-    json_t *req, const char **format, bool *no_offset_arg);
+    struct wa_lease_args *a);
+void wa_lease_args_free(struct wa_lease_args *a);
 /* wa_cli_fail, and the holder's user name when the name is taken. */
 int wa_lease_fail(struct wa_cli *cli, const char *what, int err);
 

@@ -132,26 +132,26 @@ out:
 }
 
 /* A lease name from the container's name or id, when one is valid. */
-static void
-wa_ctr_name(const json_t *c, json_t *req)
+static const char *
+wa_ctr_name(const json_t *c, char *buf, size_t len)
 {
 	const char *n = wa_json_str(c, "name"), *id = wa_json_str(c, "id");
-	char buf[16];
 
 	if (n != NULL && strlen(n) <= 64 && strspn(n, "abcdefghijklmnopqrstuv"
 	    "wxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == strlen(n) &&
 	    n[0] != '-' && n[0] != '.' && n[0] != '\0')
-		json_object_set_new(req, "name", json_string(n));
-	else if (id != NULL) {
-		snprintf(buf, sizeof buf, "ctr-%.8s", id);
-		json_object_set_new(req, "name", json_string(buf));
-	}
+		return n;
+	if (id == NULL)
+		return NULL;
+	snprintf(buf, len, "ctr-%.8s", id);
+	return buf;
 }
 
-json_t *
-wa_scan_ctr_request(const json_t *s, char *why, size_t len)
+int
+wa_scan_ctr_request(const json_t *s, struct wa_lease_request *q,
+    char *name, size_t namelen, char *why, size_t len)
 {
-	json_t *ports = json_object(), *v, *req;
+	json_t *ports = json_object(), *v;
 	const json_t *c = json_object_get(s, "container");
 	size_t i;
 
@@ -164,15 +164,15 @@ wa_scan_ctr_request(const json_t *s, char *why, size_t len)
 		    "published on the host by a proxy this host can see: not "
 		    "adopted (its ports inside are not host ports)");
 		json_decref(ports);
-		return NULL;
+		return WA_ENOTFOUND;
 	}
-	req = json_pack("{sssOsOsOsosb}", "op", "lease",
-	    "product", json_object_get(s, "product"),
-	    "pid", json_object_get(s, "pid"),
-	    "offset", json_object_get(s, "offset"),
-	    "ports", ports, "adopt", 1);
-	wa_ctr_name(c, req);
-	json_object_set_new(req, "labels", json_pack("{ss}", "container",
-	    wa_json_str(c, "id") != NULL ? wa_json_str(c, "id") : "true"));
-	return req;
+	q->product = wa_json_str(s, "product");
+	q->pid = (pid_t)wa_json_int(s, "pid", 0);
+	q->offset = (int)wa_json_int(s, "offset", -1);
+	q->ports = ports;
+	q->adopt = true;
+	q->name = wa_ctr_name(c, name, namelen);
+	q->labels = json_pack("{ss}", "container", wa_json_str(c, "id") !=
+	    NULL ? wa_json_str(c, "id") : "true");
+	return 0;
 }

@@ -109,8 +109,8 @@ wa_linked_back(struct wa_cli *cli, const struct wa_product *p,
 	json_t *resp = NULL, *v, *found = NULL;
 	size_t i, j;
 
-	if (d == NULL || wa_cli_request(cli, json_pack("{ss}", "op", "list"),
-	    &resp) != 0)
+	if (d == NULL || wa_cli_request(cli, wa_list_req(NULL, -1, NULL,
+	    false), &resp) != 0)
 		return NULL;
 	json_array_foreach(json_object_get(resp, "leases"), i, v) {
 		for (j = 0; j < d->nproducts && wa_json_str(v, "product") !=
@@ -141,9 +141,8 @@ wa_linked(struct wa_cli *cli, const struct wa_product *p,
 			*resp = json_null();
 		return json_object_get(*resp, "lease");
 	}
-	if (wa_cli_request(cli, json_pack("{ssss}", "op", "show", "name",
-	    name), resp) != 0 || !wa_lease_valid(json_object_get(*resp,
-	    "lease"))) {
+	if (wa_cli_request(cli, wa_show_req(name), resp) != 0 ||
+	    !wa_lease_valid(json_object_get(*resp, "lease"))) {
 		fprintf(stderr, "wso2-alloc: config: %s=%s: the linked lease "
 		    "cannot be read; its keys are left as they are\n",
 		    wa_term_str(role), wa_term_str(name));

@@ -11,6 +11,7 @@
 #ifndef WSO2ALLOC_H
 #define WSO2ALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -118,8 +119,33 @@ struct wa_lease_request {
 	pid_t pid;                 /* 0: not bound to a process */
 	long ttl;                  /* seconds; 0: no lifetime */
 	json_t *labels;            /* borrowed string map, may be NULL */
-	const char *link;          /* "role=NAME" pairing, may be NULL */
+	const char *link;          /* "role=NAME[,ROLE=NAME]", may be NULL */
+	json_t *ports;             /* borrowed {port name: host port}, may be
+	                            * NULL: a container's published ports */
+	bool adopt;                /* record a server already running */
 };
+
+/*
+ * The request each call below sends, one builder per op (new reference,
+ * NULL when out of memory): for a caller with its own connection, as
+ * the command line has.  docs/protocol.md describes the fields.
+ */
+json_t *wa_lease_req(const struct wa_lease_request *r);
+json_t *wa_release_req(const char *name);
+json_t *wa_renew_req(const char *name, long ttl);
+json_t *wa_attach_req(const char *name, pid_t pid);
+json_t *wa_show_req(const char *name);
+/* owner_uid < 0 and NULL strings mean "any"; brief: a table's rows. */
+json_t *wa_list_req(const char *product, long owner_uid, const char *state,
+    bool brief);
+json_t *wa_who_req(int port, const char *proto);
+json_t *wa_ports_req(const char *product);
+json_t *wa_products_req(const char *id);
+json_t *wa_history_req(const char *name, int limit);
+json_t *wa_status_req(void);
+json_t *wa_ping_req(void);
+json_t *wa_metrics_req(void);
+json_t *wa_shutdown_req(void);
 
 /* Each stores the protocol's lease object (or list, ...) in *out. */
 int wa_lease(wa_client *c, const struct wa_lease_request *r, json_t **lease);

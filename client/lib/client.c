@@ -391,143 +391,78 @@ wa_call_field(wa_client *c, json_t *req, const char *field, json_t **out)
 	return rc;
 }
 
-static json_t *
-wa_strv(const char *const *v, size_t n)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
-}
-
 WA_PUBLIC int
 wa_lease(wa_client *c, const struct wa_lease_request *r, json_t **lease)
 {
-	json_t *q = json_pack("{ss}", "op", "lease");
-
-	if (q == NULL || r->product == NULL)
-		return q == NULL ? WA_ENOMEM : (json_decref(q), WA_EINVAL);
-	json_object_set_new(q, "product", json_string(r->product));
-	if (r->name != NULL)
-		json_object_set_new(q, "name", json_string(r->name));
-	if (r->home != NULL)
-		json_object_set_new(q, "home", json_string(r->home));
-	if (r->offset >= 0)
-		json_object_set_new(q, "offset", json_integer(r->offset));
-	if (r->nwith > 0)
-		json_object_set_new(q, "with", wa_strv(r->with, r->nwith));
-	if (r->nwithout > 0)
-		json_object_set_new(q, "without", wa_strv(r->without,
-		    r->nwithout));
-	if (r->pid > 0)
-		json_object_set_new(q, "pid", json_integer(r->pid));
-	if (r->ttl > 0)
-		json_object_set_new(q, "ttl", json_integer(r->ttl));
-	if (r->labels != NULL)
-		json_object_set(q, "labels", r->labels);
-	if (r->link != NULL)
-		json_object_set_new(q, "link", json_string(r->link));
-	return wa_call_field(c, q, "lease", lease);
+	if (r->product == NULL)
+		return WA_EINVAL;
+	return wa_call_field(c, wa_lease_req(r), "lease", lease);
 }
 
 WA_PUBLIC int
 wa_release(wa_client *c, const char *name, json_t **lease)
 {
-	return wa_call_field(c, json_pack("{ssss}", "op", "release", "name",
-	    name), "lease", lease);
+	return wa_call_field(c, wa_release_req(name), "lease", lease);
 }
 
 WA_PUBLIC int
 wa_renew(wa_client *c, const char *name, long ttl, json_t **lease)
 {
-	json_t *q = json_pack("{ssss}", "op", "renew", "name", name);
-
-	if (q != NULL && ttl > 0)
-		json_object_set_new(q, "ttl", json_integer(ttl));
-	return wa_call_field(c, q, "lease", lease);
+	return wa_call_field(c, wa_renew_req(name, ttl), "lease", lease);
 }
 
 WA_PUBLIC int
 wa_attach(wa_client *c, const char *name, pid_t pid, json_t **lease)
 {
-	return wa_call_field(c, json_pack("{sssssi}", "op", "attach", "name",
-	    name, "pid", (int)pid), "lease", lease);
+	return wa_call_field(c, wa_attach_req(name, pid), "lease", lease);
 }
 
 WA_PUBLIC int
 wa_show(wa_client *c, const char *name, json_t **lease)
 {
-	return wa_call_field(c, json_pack("{ssss}", "op", "show", "name",
-	    name), "lease", lease);
+	return wa_call_field(c, wa_show_req(name), "lease", lease);
 }
 
 WA_PUBLIC int
 wa_list(wa_client *c, const char *product, long owner_uid, const char *state,
     json_t **leases)
 {
-	json_t *q = json_pack("{ss}", "op", "list");
-
-	if (q != NULL && product != NULL)
-		json_object_set_new(q, "product", json_string(product));
-	if (q != NULL && owner_uid >= 0)
-		json_object_set_new(q, "owner_uid", json_integer(owner_uid));
-	if (q != NULL && state != NULL)
-		json_object_set_new(q, "state", json_string(state));
-	return wa_call_field(c, q, "leases", leases);
+	return wa_call_field(c, wa_list_req(product, owner_uid, state, false),
+	    "leases", leases);
 }
 
 WA_PUBLIC int
 wa_who(wa_client *c, int port, const char *proto, json_t **resp)
 {
-	json_t *q = json_pack("{sssi}", "op", "who", "port", port);
-
-	if (q != NULL && proto != NULL)
-		json_object_set_new(q, "proto", json_string(proto));
-	return wa_call_field(c, q, NULL, resp);
+	return wa_call_field(c, wa_who_req(port, proto), NULL, resp);
 }
 
 WA_PUBLIC int
 wa_ports(wa_client *c, const char *product, json_t **ports)
 {
-	json_t *q = json_pack("{ss}", "op", "ports");
-
-	if (q != NULL && product != NULL)
-		json_object_set_new(q, "product", json_string(product));
-	return wa_call_field(c, q, "ports", ports);
+	return wa_call_field(c, wa_ports_req(product), "ports", ports);
 }
 
 WA_PUBLIC int
 wa_products(wa_client *c, const char *id, json_t **products)
 {
-	json_t *q = json_pack("{ss}", "op", "products");
-
-	if (q != NULL && id != NULL)
-		json_object_set_new(q, "id", json_string(id));
-	return wa_call_field(c, q, "products", products);
+	return wa_call_field(c, wa_products_req(id), "products", products);
 }
 
 WA_PUBLIC int
 wa_history(wa_client *c, const char *name, int limit, json_t **events)
 {
-	json_t *q = json_pack("{ss}", "op", "history");
-
-	if (q != NULL && name != NULL)
-		json_object_set_new(q, "name", json_string(name));
-	if (q != NULL && limit > 0)
-		json_object_set_new(q, "limit", json_integer(limit));
-	return wa_call_field(c, q, "events", events);
+	return wa_call_field(c, wa_history_req(name, limit), "events", events);
 }
 
 WA_PUBLIC int
 wa_status(wa_client *c, json_t **status)
 {
-	return wa_call_field(c, json_pack("{ss}", "op", "status"), NULL,
-	    status);
+	return wa_call_field(c, wa_status_req(), NULL, status);
 }
 
 WA_PUBLIC int
 wa_ping(wa_client *c)
 {
-	return wa_call_field(c, json_pack("{ss}", "op", "ping"), NULL, NULL);
+	return wa_call_field(c, wa_ping_req(), NULL, NULL);
 }

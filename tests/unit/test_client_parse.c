@@ -18,14 +18,21 @@
 
 #define WA_ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
 
-/* Parse argv as `lease` does; req is a fresh request, format filled. */
+/* Parse argv as `lease` does and build the request the library's way;
+ * format filled ("text" when not given). */
 static int
 wa_parse(char **argv, int argc, json_t **req, const char **format)
 {
-	*req = json_pack("{ss}", "op", "lease");
-	*format = "text";
+	struct wa_lease_args a;
+	int rc;
+
 	optind = 0;
-	return wa_lease_parse(&wa_cmd_lease, argc, argv, *req, format, NULL);
+	*req = NULL;
+	if ((rc = wa_lease_parse(&wa_cmd_lease, argc, argv, &a)) == 0)
+		*req = wa_lease_req(&a.r);
+	*format = a.format != NULL ? a.format : "text";
+	wa_lease_args_free(&a);
+	return rc;
 }
 
 static void
