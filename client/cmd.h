@@ -201,6 +201,7 @@ const json_t *wa_offline_error(void);
 	X(who) \
 	X(ports) \
 	X(products) \
+	X(next) \
 	X(history) \
 	X(status) \
 	X(exec) \

@@ -142,6 +142,8 @@ json_t *wa_who_req(int port, const char *proto);
 json_t *wa_ports_req(const char *product);
 json_t *wa_products_req(const char *id);
 json_t *wa_history_req(const char *name, int limit);
+/* The offset a lease of product's default ports would get now. */
+json_t *wa_next_req(const char *product);
 json_t *wa_status_req(void);
 json_t *wa_ping_req(void);
 json_t *wa_metrics_req(void);

@@ -154,6 +154,15 @@ wa_products_req(const char *id)
 }
 
 WA_PUBLIC json_t *
+wa_next_req(const char *product)
+{
+	json_t *q = wa_req_new("next");
+
+	wa_req_str(q, "product", product);
+	return q;
+}
+
+WA_PUBLIC json_t *
 wa_history_req(const char *name, int limit)
 {
 	json_t *q = wa_req_new("history");

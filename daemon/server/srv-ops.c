@@ -20,6 +20,7 @@
 	X(who) \
 	X(ports) \
 	X(products) \
+	X(next) \
 	X(history) \
 	X(status) \
 	X(ping) \

@@ -65,6 +65,8 @@ ask '{"op":"who","port":9443}' \
     '{"op":"ports","product":"apim"}' \
     '{"op":"products"}' \
     '{"op":"products","id":"mi"}' \
+    '{"op":"next","product":"mi"}' \
+    '{"op":"next","product":"no-such"}' \
     '{"op":"history"}' \
     '{"op":"history","name":"a","limit":2}' \
     '{"op":"release","name":"m"}' \
