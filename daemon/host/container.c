@@ -16,6 +16,7 @@
 
 #include "catalog.h"
 #include "container.h"
+#include "procnet.h"
 #include "safeio.h"
 #include "wso2alloc.h"
 
@@ -405,18 +406,104 @@ wa_ctr_find_one(void *arg, pid_t pid)
 	return true;
 }
 
+int
+wa_ctr_proxy_of(const char *procroot, pid_t pid, struct wa_ctr_pub *p)
+{
+	size_t len;
+	char *cmd = wa_ctr_proc_read(procroot, pid, "cmdline", &len);
+	int rc = cmd != NULL ? wa_ctr_proxy_parse(cmd, len, p) : WA_ENOTFOUND;
+
+	free(cmd);
+	p->proxy_pid = pid;
+	return rc;
+}
+
+/* Every process in a network namespace of its own holding ip: one uid
+ * for them all, or a reason not to trust one. */
+struct wa_ctr_owner {
+	const char *procroot, *ip;
+	struct stat self;
+	ino_t yes[64], no[256];
+	size_t nyes, nno;
+	uid_t uid;
+	int n;
+	bool mixed;
+};
+
+static bool
+wa_ctr_netns_has(struct wa_ctr_owner *o, pid_t pid, ino_t ns)
+{
+	char addr[WA_CTR_MAXADDR][WA_CTR_ADDRLEN];
+	size_t i, n;
+	bool has = false;
+
+	for (i = 0; i < o->nyes; i++)
+		if (o->yes[i] == ns)
+			return true;
+	for (i = 0; i < o->nno; i++)
+		if (o->no[i] == ns)
+			return false;
+	n = wa_ctr_addresses(o->procroot, pid, addr, WA_CTR_MAXADDR);
+	for (i = 0; i < n; i++)
+		has = has || wa_ctr_addr_eq(addr[i], o->ip);
+	if (has && o->nyes < 64)
+		o->yes[o->nyes++] = ns;
+	else if (!has && o->nno < 256)
+		o->no[o->nno++] = ns;
+	else
+		has = true;     /* past what is remembered: counted, not trusted */
+	return has;
+}
+
+static bool
+wa_ctr_owner_one(void *arg, pid_t pid)
+{
+	struct wa_ctr_owner *o = arg;
+	char path[64];
+	struct stat st;
+	uid_t uid;
+
+	snprintf(path, sizeof path, "%s/%ld/ns/net", o->procroot, (long)pid);
+	if (stat(path, &st) != 0 || st.st_ino == o->self.st_ino ||
+	    !wa_ctr_netns_has(o, pid, st.st_ino))
+		return true;
+	if (wa_proc_uid(o->procroot, pid, &uid) != 0)
+		o->mixed = true;
+	else if (o->n++ == 0)
+		o->uid = uid;
+	else if (uid != o->uid)
+		o->mixed = true;
+	return true;
+}
+
+int
+wa_ctr_ip_uid(const char *procroot, const char *ip, uid_t *uid)
+{
+	struct wa_ctr_owner o;
+
+	memset(&o, 0, sizeof o);
+	o.procroot = procroot;
+	o.ip = ip;
+	if (stat("/proc/self/ns/net", &o.self) != 0)
+		return WA_EIO;
+	wa_ctr_each_pid(procroot, wa_ctr_owner_one, &o);
+	if (o.mixed)
+		return WA_EINVAL;
+	if (o.n == 0)
+		return WA_ENOTFOUND;
+	*uid = o.uid;
+	return 0;
+}
+
 json_t *
 wa_ctr_holder(const char *procroot, pid_t pid, uint16_t port)
 {
 	struct wa_ctr_find f;
 	struct wa_ctr_pub p;
-	size_t len;
-	char *cmd = wa_ctr_proc_read(procroot, pid, "cmdline", &len);
 	json_t *h = NULL, *c;
 
-	if (cmd == NULL || wa_ctr_proxy_parse(cmd, len, &p) != 0 ||
-	    p.host_port != port)
-		goto out;
+	if (wa_ctr_proxy_of(procroot, pid, &p) != 0 || p.host_port != port)
+		return NULL;
 	memset(&f, 0, sizeof f);
 	f.procroot = procroot;
 	f.ip = p.ctr_ip;
@@ -425,8 +512,6 @@ wa_ctr_holder(const char *procroot, pid_t pid, uint16_t port)
 	json_object_set_new(c, "ip", json_string(p.ctr_ip));
 	h = json_pack("{sosi}", "container", c, "container_port",
 	    (int)p.ctr_port);
-out:
-	free(cmd);
 	return h;
 }
 

@@ -68,6 +68,16 @@ json_t *wa_ctr_describe(const char *procroot, pid_t pid);
  * else NULL.
  */
 json_t *wa_ctr_holder(const char *procroot, pid_t pid, uint16_t port);
+/* What pid publishes when it is a runtime's proxy (WA_ENOTFOUND: not
+ * one). */
+int wa_ctr_proxy_of(const char *procroot, pid_t pid, struct wa_ctr_pub *p);
+/*
+ * The uid every process in a network namespace other than ours that
+ * holds ip runs as: the container a proxy forwards to.  WA_ENOTFOUND
+ * when none holds it, WA_EINVAL when they run as more than one uid (or
+ * one's is unreadable): another user's namespace may claim the address.
+ */
+int wa_ctr_ip_uid(const char *procroot, const char *ip, uid_t *uid);
 /* "container web (3f2a1b9c0d4e) port 9443 at 172.17.0.2" from a holder
  * wa_ctr_holder described; "" when it names no container. */
 void wa_ctr_holder_text(const json_t *h, char *buf, size_t len);

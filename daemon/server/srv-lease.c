@@ -509,6 +509,11 @@ wa_lease_grant(struct wa_req *r, bool adopt)
 		wa_lease_refused(r, &a, p);
 		goto out;
 	}
+	if (a.nfixed > 0 && (rc = wa_fixed_owned(r, a.fixed, a.nfixed)) != 0) {
+		WA_REFUSAL(r)->reason = "owner";
+		wa_lease_refused(r, &a, p);
+		goto out;
+	}
 	rc = wa_lease_record(r, p, &a, sel, nsel, res.offset, start);
 out:
 	wa_instance_clear(&old);

@@ -393,6 +393,10 @@ int wa_lease_fixed(struct wa_req *r, const struct wa_product *p, bool adopt,
     struct wa_lease_port *out, const struct wa_port_def **sel, size_t *n);
 int wa_fixed_check(const struct wa_portmap *m, const struct wa_lease_port *ports,
     const struct wa_port_def *const *sel, size_t n, struct wa_conflict *c);
+/* A port bound on the host only for its holder's user (a proxy's: its
+ * container's) or root: forbidden, the holder named, else. */
+int wa_fixed_owned(struct wa_req *r, const struct wa_lease_port *ports,
+    size_t n);
 
 /* srv-reaper.c: ttl expiry and pid-bound leases */
 int wa_reaper_start(struct wa_daemon *d);
