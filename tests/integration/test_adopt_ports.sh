@@ -35,6 +35,14 @@ check "uid B may not record uid A's bound port: forbidden ($r)" test "$(code "$r
 check "the refusal names the holder's uid" test "$(jq -c '.error | [.owner_uid, .port, .holder_kind]' <<<"$r")" = "[$A,9450,\"host\"]"
 check "and its pid: uid A's fake_java" test "$(cat "/proc/$(jq .error.holder_pid <<<"$r")/comm")" = fake_java
 check "nothing recorded" test "$(leased 9450)" = 0
+AJ=$(jq .error.holder_pid <<<"$r")
+# The same squat through a lease bound to uid A's pid: a bound process's
+# own ports count as free for its lease, only when it is the caller's.
+bind_req() { printf '{"op":"lease","product":"apim-4","name":"%s","offset":7,"pid":%s,"adopt":true}' "$1" "$AJ"; }
+r=$(as_user $B "$BIN/wa_raw" "$SOCK" <<<"$(bind_req bypid)")
+check "uid B may not lease uid A's port by naming A's pid ($r)" test "$(code "$r")" = conflict
+check "the conflict is the host's" test "$(jq -r .error.holder_kind <<<"$r")" = host
+check "nothing recorded by pid" test "$(leased 9450)" = 0
 r=$(adopt $B servlet-https 9451 squat)
 check "nor a port uid A holds beside uid B's own socket: forbidden ($r)" test "$(code "$r")" = forbidden
 check "nothing recorded for 9451" test "$(leased 9451)" = 0
@@ -52,6 +60,10 @@ check "9450 recorded for uid A" test "$(sqlite3 "$DB" "SELECT i.owner_uid FROM l
 expect_rc 0 "uid A releases it" as_user $A "$BIN/wso2-alloc" release mine
 r=$(adopt 0 servlet-https 9450 root)
 check "root records it ($r)" test "$(code "$r")" = ok
+expect_rc 0 "root releases it" cli release root
+r=$(as_user $A "$BIN/wa_raw" "$SOCK" <<<"$(bind_req ownpid)")
+check "uid A leases offset 7 bound to its own server ($r)" test "$(code "$r")" = ok
+check "9450 recorded for uid A by pid" test "$(leased 9450)" = 1
 
 # A container of uid A behind a proxy run by root: the proxy's uid says
 # nothing; the container's does.
