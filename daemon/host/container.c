@@ -302,6 +302,51 @@ wa_ctr_published(const char *procroot, char (*addr)[WA_CTR_ADDRLEN],
 	return w.n;
 }
 
+/* pid's addresses when its network namespace is not ours. */
+static size_t
+wa_ctr_own_addresses(const char *procroot, pid_t pid,
+    char (*addr)[WA_CTR_ADDRLEN], size_t max)
+{
+	char path[64];
+	int dfd, ns;
+
+	snprintf(path, sizeof path, "%s/%ld", procroot, (long)pid);
+	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return 0;
+	ns = wa_ctr_ns_differs(dfd);
+	close(dfd);
+	return ns & WA_CTR_NS_NET ? wa_ctr_addresses(procroot, pid, addr,
+	    max) : 0;
+}
+
+size_t
+wa_ctr_published_for(const char *procroot, pid_t pid, struct wa_ctr_pub *out,
+    size_t max)
+{
+	char addr[WA_CTR_MAXADDR][WA_CTR_ADDRLEN];
+	size_t n = wa_ctr_own_addresses(procroot, pid, addr, WA_CTR_MAXADDR);
+
+	return n > 0 ? wa_ctr_published(procroot, addr, n, out, max) : 0;
+}
+
+bool
+wa_ctr_runtime_proc(const char *procroot, pid_t pid)
+{
+	static const char *const names[] = { "docker-proxy", "conmon",
+	    "rootlessport", "rootlessport-child", "slirp4netns", "pasta",
+	    "pasta.avx2", "gvproxy" };
+	char *cmd = wa_ctr_proc_read(procroot, pid, "cmdline", NULL), *base;
+	bool yes = false;
+
+	if (cmd == NULL)
+		return false;
+	base = strrchr(cmd, '/') != NULL ? strrchr(cmd, '/') + 1 : cmd;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		yes = yes || strcmp(base, names[i]) == 0;
+	free(cmd);
+	return yes;
+}
+
 /* "Name": "/web" of dockerd's config.v2.json for id. */
 static void
 wa_ctr_docker_name(const char *id, json_t *c)

@@ -59,6 +59,13 @@ size_t wa_ctr_addresses(const char *procroot, pid_t pid,
 /* The ports proxies publish for any of addr (all proxies when n == 0). */
 size_t wa_ctr_published(const char *procroot, char (*addr)[WA_CTR_ADDRLEN],
     size_t n, struct wa_ctr_pub *out, size_t max);
+/* The ports proxies publish for the container pid runs in (none when
+ * its network namespace is ours). */
+size_t wa_ctr_published_for(const char *procroot, pid_t pid,
+    struct wa_ctr_pub *out, size_t max);
+/* Whether pid is a container runtime's process that holds host ports
+ * for containers (docker-proxy, conmon, rootlessport, slirp4netns...). */
+bool wa_ctr_runtime_proc(const char *procroot, pid_t pid);
 /* {"id", "name", "runtime", "pid"} of the container pid runs in (id and
  * name only where its cgroup and the runtime's files show them). */
 json_t *wa_ctr_describe(const char *procroot, pid_t pid);
