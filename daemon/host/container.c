@@ -16,6 +16,7 @@
 
 #include "catalog.h"
 #include "container.h"
+#include "podman.h"
 #include "procnet.h"
 #include "safeio.h"
 #include "wso2alloc.h"
@@ -325,8 +326,17 @@ wa_ctr_published_for(const char *procroot, pid_t pid, struct wa_ctr_pub *out,
 {
 	char addr[WA_CTR_MAXADDR][WA_CTR_ADDRLEN];
 	size_t n = wa_ctr_own_addresses(procroot, pid, addr, WA_CTR_MAXADDR);
+	size_t k;
+	pid_t conmon;
 
-	return n > 0 ? wa_ctr_published(procroot, addr, n, out, max) : 0;
+	if (n == 0)
+		return 0;
+	k = wa_ctr_published(procroot, addr, n, out, max);
+	/* Rootful podman: its conmon holds the host ports, NAT forwards. */
+	if ((conmon = wa_podman_conmon(procroot, pid)) > 0)
+		k += wa_podman_published(procroot, conmon, addr[0], out + k,
+		    max - k);
+	return k;
 }
 
 bool
@@ -373,26 +383,12 @@ wa_ctr_docker_name(const char *id, json_t *c)
 static void
 wa_ctr_conmon_name(const char *procroot, pid_t pid, json_t *c)
 {
-	char *stat = wa_ctr_proc_read(procroot, pid, "stat", NULL), *p, *cmd;
-	long ppid = 0;
-	size_t len, i;
+	pid_t conmon = wa_podman_conmon(procroot, pid);
+	char id[96], name[128];
 
-	if (stat != NULL && (p = strrchr(stat, ')')) != NULL)
-		sscanf(p + 1, " %*c %ld", &ppid);
-	free(stat);
-	if (ppid <= 1 || (cmd = wa_ctr_proc_read(procroot, (pid_t)ppid,
-	    "cmdline", &len)) == NULL)
-		return;
-	if (len > 0 && cmd[len - 1] == '\0' && strstr(cmd, "conmon") != NULL)
-		for (i = 0; i < len; i += strlen(cmd + i) + 1) {
-			size_t next = i + strlen(cmd + i) + 1;
-
-			if (next < len && (strcmp(cmd + i, "-n") == 0 ||
-			    strcmp(cmd + i, "--name") == 0))
-				json_object_set_new(c, "name",
-				    json_string(cmd + next));
-		}
-	free(cmd);
+	if (conmon > 0 && wa_podman_conmon_info(procroot, conmon, id,
+	    sizeof id, name, sizeof name) == 0 && name[0] != '\0')
+		json_object_set_new(c, "name", json_string(name));
 }
 
 json_t *
@@ -540,6 +536,56 @@ wa_ctr_ip_uid(const char *procroot, const char *ip, uid_t *uid)
 	return 0;
 }
 
+/* A port podman's conmon holds: the container is its child; the port
+ * inside from podman's state, when readable. */
+static json_t *
+wa_ctr_conmon_holder(const char *procroot, pid_t conmon, uint16_t port)
+{
+	char addr[WA_CTR_MAXADDR][WA_CTR_ADDRLEN];
+	struct wa_ctr_pub pub[WA_CTR_MAXPUB];
+	pid_t child = wa_podman_conmon_child(procroot, conmon);
+	json_t *c, *h;
+	size_t n, naddr;
+
+	if (child <= 0)
+		return NULL;
+	naddr = wa_ctr_own_addresses(procroot, child, addr, WA_CTR_MAXADDR);
+	c = wa_ctr_describe(procroot, child);
+	h = json_pack("{so}", "container", c);
+	if (naddr == 0)
+		return h;
+	json_object_set_new(c, "ip", json_string(addr[0]));
+	n = wa_podman_published(procroot, conmon, addr[0], pub, WA_CTR_MAXPUB);
+	for (size_t i = 0; i < n; i++)
+		if (pub[i].host_port == port && pub[i].ctr_port != 0)
+			json_object_set_new(h, "container_port",
+			    json_integer(pub[i].ctr_port));
+	return h;
+}
+
+int
+wa_ctr_forwards_to(const char *procroot, pid_t pid, uint16_t port,
+    char *ip, size_t iplen)
+{
+	char addr[WA_CTR_MAXADDR][WA_CTR_ADDRLEN];
+	struct wa_ctr_pub p;
+	pid_t child;
+
+	if (wa_ctr_proxy_of(procroot, pid, &p) == 0) {
+		if (p.host_port != port)
+			return WA_ENOTFOUND;
+		snprintf(ip, iplen, "%s", p.ctr_ip);
+		return 0;
+	}
+	if (wa_podman_conmon(procroot, pid) != pid)
+		return WA_ENOTFOUND;
+	if ((child = wa_podman_conmon_child(procroot, pid)) <= 0 ||
+	    wa_ctr_own_addresses(procroot, child, addr, WA_CTR_MAXADDR) == 0)
+		return WA_EINVAL;
+	snprintf(ip, iplen, "%s", addr[0]);
+	return 0;
+}
+
 json_t *
 wa_ctr_holder(const char *procroot, pid_t pid, uint16_t port)
 {
@@ -547,7 +593,10 @@ wa_ctr_holder(const char *procroot, pid_t pid, uint16_t port)
 	struct wa_ctr_pub p;
 	json_t *h = NULL, *c;
 
-	if (wa_ctr_proxy_of(procroot, pid, &p) != 0 || p.host_port != port)
+	if (wa_ctr_proxy_of(procroot, pid, &p) != 0)
+		return wa_podman_conmon(procroot, pid) == pid ?
+		    wa_ctr_conmon_holder(procroot, pid, port) : NULL;
+	if (p.host_port != port)
 		return NULL;
 	memset(&f, 0, sizeof f);
 	f.procroot = procroot;
@@ -581,7 +630,11 @@ wa_ctr_holder_text(const json_t *h, char *buf, size_t len)
 		snprintf(who, sizeof who, "pid %lld", (long long)pid);
 	else
 		snprintf(who, sizeof who, "(not found)");
-	snprintf(buf, len, "container %s port %lld at %s", who,
-	    (long long)json_integer_value(json_object_get(h,
-	    "container_port")), ip != NULL ? ip : "?");
+	if (json_is_integer(json_object_get(h, "container_port")))
+		snprintf(buf, len, "container %s port %lld at %s", who,
+		    (long long)json_integer_value(json_object_get(h,
+		    "container_port")), ip != NULL ? ip : "?");
+	else
+		snprintf(buf, len, "container %s at %s", who, ip != NULL ? ip :
+		    "?");
 }

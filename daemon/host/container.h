@@ -85,6 +85,11 @@ int wa_ctr_proxy_of(const char *procroot, pid_t pid, struct wa_ctr_pub *p);
  * one's is unreadable): another user's namespace may claim the address.
  */
 int wa_ctr_ip_uid(const char *procroot, const char *ip, uid_t *uid);
+/* The container address pid forwards port to, when pid is a runtime's
+ * holder of it (a docker-proxy, podman's conmon): WA_ENOTFOUND when it is
+ * not, WA_EINVAL when its container's address cannot be told. */
+int wa_ctr_forwards_to(const char *procroot, pid_t pid, uint16_t port,
+    char *ip, size_t iplen);
 /* "container web (3f2a1b9c0d4e) port 9443 at 172.17.0.2" from a holder
  * wa_ctr_holder described; "" when it names no container. */
 void wa_ctr_holder_text(const json_t *h, char *buf, size_t len);

@@ -93,7 +93,8 @@ wa_fixed_check(const struct wa_portmap *m, const struct wa_lease_port *ports,
 #define WA_FIXED_SOCKS 32
 
 /* Whose a port bound on the host is: every holder must run as the
- * caller, a runtime's proxy standing for the container it forwards to. */
+ * caller, a runtime's proxy (docker-proxy, conmon) standing for the container it
+ * forwards to. */
 struct wa_fixed_who {
 	uint16_t port;
 	uid_t caller;
@@ -109,7 +110,6 @@ static void
 wa_fixed_holder(void *arg, pid_t pid, size_t i)
 {
 	struct wa_fixed_who *w = arg;
-	struct wa_ctr_pub p;
 	char ip[WA_CTR_ADDRLEN] = "";
 	uid_t uid;
 	int rc;
@@ -117,10 +117,10 @@ wa_fixed_holder(void *arg, pid_t pid, size_t i)
 	w->held[i] = true;
 	if (w->foreign)
 		return;
-	if (wa_ctr_proxy_of("/proc", pid, &p) == 0 && p.host_port == w->port) {
-		snprintf(ip, sizeof ip, "%s", p.ctr_ip);
-		rc = wa_ctr_ip_uid("/proc", p.ctr_ip, &uid);
-	} else
+	rc = wa_ctr_forwards_to("/proc", pid, w->port, ip, sizeof ip);
+	if (rc == 0)
+		rc = wa_ctr_ip_uid("/proc", ip, &uid);
+	else if (rc == WA_ENOTFOUND)
 		rc = wa_proc_uid("/proc", pid, &uid);
 	if (rc == 0 && uid == w->caller)
 		return;

@@ -2,7 +2,7 @@
  * fake_java.c: stands in for a WSO2 server's JVM in the tests: copied to
  * a file named java, started with -Dcarbon.home=..., it listens on the
  * TCP ports in $FAKE_JAVA_BIND (comma-separated), on $FAKE_JAVA_ADDR or
- * 127.0.0.1, and sleeps.
+ * 127.0.0.1, and sleeps $FAKE_JAVA_SECS or 60 seconds.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -41,6 +41,7 @@ main(int argc, char **argv)
 				return 2;
 		}
 	}
-	sleep(60);
+	sleep(getenv("FAKE_JAVA_SECS") != NULL ?
+	    (unsigned)atoi(getenv("FAKE_JAVA_SECS")) : 60);
 	return 0;
 }
