@@ -1,7 +1,10 @@
 /*
  * cmd-exec.c: wso2-alloc exec ... -- COMMAND: lease bound to this very
  * process, then become COMMAND (same pid) with -DportOffset=K and the
- * lease's variables, so the lease ends when the server does.
+ * lease's variables, so the lease ends when the server does.  With
+ * --container, COMMAND is the runtime's foreground client (docker run,
+ * podman run): no offset argument, and an argument {ports} becomes the
+ * lease's -p options (also in $WSO2_ALLOC_PUBLISH).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -9,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "ctrfmt.h"
 
 static void
 wa_exec_env(const json_t *lease)
@@ -31,14 +35,61 @@ wa_exec_env(const json_t *lease)
 	}
 }
 
+/* The lease's -p options, as one string and as argv words. */
+static char *
+wa_exec_publish(const json_t *lease)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (f == NULL)
+		return NULL;
+	if (wa_ctr_format_print(f, lease, "docker") != 0) {
+		fclose(f);
+		free(text);
+		return NULL;
+	}
+	fclose(f);
+	if (len > 0 && text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	return text;
+}
+
+/* COMMAND's argv: each {ports} replaced by the words of publish (cut
+ * in place: ports and names, no quoting), offarg (if any) last. */
+static char **
+wa_exec_argv(char **argv, int n, char *publish, char *offarg)
+{
+	char *words[256], *w, *save, **v;
+	size_t nw = 0;
+	int k = 0;
+
+	for (w = publish != NULL ? strtok_r(publish, " ", &save) : NULL;
+	    w != NULL && nw < 256; w = strtok_r(NULL, " ", &save))
+		words[nw++] = w;
+	if ((v = calloc((size_t)n * (nw + 1) + 2, sizeof *v)) == NULL)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		if (publish == NULL || strcmp(argv[i], "{ports}") != 0)
+			v[k++] = argv[i];
+		else
+			for (size_t j = 0; j < nw; j++)
+				v[k++] = words[j];
+	}
+	if (offarg != NULL)
+		v[k++] = offarg;
+	return v;
+}
+
 static int
 wa_exec_exec(struct wa_cli *cli, int argc, char **argv)
 {
 	struct wa_lease_args a;
 	json_t *resp = NULL, *lease;
-	bool no_offset_arg;
-	char offarg[32], **nargv;
-	int rc, n;
+	bool no_offset_arg, container;
+	char offarg[32], **nargv, *publish = NULL;
+	int rc;
 
 	if ((rc = wa_lease_parse(&wa_cmd_exec, argc, argv, &a)) != 0) {
 		wa_lease_args_free(&a);
@@ -47,6 +98,7 @@ wa_exec_exec(struct wa_cli *cli, int argc, char **argv)
 	/* The lease is ours: its process is the one about to exec. */
 	a.r.pid = getpid();
 	no_offset_arg = a.no_offset_arg;
+	container = json_object_get(a.labels, "container") != NULL;
 	rc = wa_cli_request(cli, wa_lease_req(&a.r), &resp);
 	wa_lease_args_free(&a);
 	if (rc != 0)
@@ -57,15 +109,21 @@ wa_exec_exec(struct wa_cli *cli, int argc, char **argv)
 		return wa_cli_fail(cli, "exec", WA_EPROTO);
 	}
 	wa_exec_env(lease);
-	n = argc - optind;
-	if ((nargv = calloc((size_t)n + 2, sizeof *nargv)) == NULL)
-		return WA_EXIT_SOFTWARE;
-	memcpy(nargv, argv + optind, (size_t)n * sizeof *nargv);
+	/* A container keeps its shipped offset: its runtime maps the ports. */
+	if (container && (publish = wa_exec_publish(lease)) == NULL) {
+		json_decref(resp);
+		return wa_cli_fail(cli, "exec", WA_EPROTO);
+	}
+	if (publish != NULL)
+		setenv("WSO2_ALLOC_PUBLISH", publish, 1);
 	snprintf(offarg, sizeof offarg, "-DportOffset=%lld",
 	    wa_json_int(lease, "offset", 0));
-	if (!no_offset_arg)
-		nargv[n++] = offarg;
-	nargv[n] = NULL;
+	if ((nargv = wa_exec_argv(argv + optind, argc - optind, publish,
+	    container || no_offset_arg ? NULL : offarg)) == NULL) {
+		free(publish);
+		json_decref(resp);
+		return WA_EXIT_SOFTWARE;
+	}
 	fflush(stdout);
 	wa_client_close(cli->c);
 	cli->c = NULL;
@@ -73,6 +131,7 @@ wa_exec_exec(struct wa_cli *cli, int argc, char **argv)
 	fprintf(stderr, "wso2-alloc: exec: %s: %s\n", nargv[0],
 	    strerror(errno));
 	free(nargv);
+	free(publish);
 	json_decref(resp);
 	/* The lease ends with this process, which is about to exit. */
 	return 126;
@@ -91,6 +150,10 @@ static const struct wa_cmd_help wa_exec_help[] = {
 	{ "COMMAND [ARGS...]", "the server to become, with the lease's "
 	    "variables (WSO2_PORT_OFFSET, WSO2_PORT_<NAME>...): the lease ends "
 	    "when it exits" },
+	{ "{ports}", "with --container: an argument of COMMAND (docker run, "
+	    "podman run in the foreground) that becomes the lease's -p "
+	    "HOST:CONTAINER options, also in $WSO2_ALLOC_PUBLISH; no "
+	    "-DportOffset is appended" },
 	/* exec binds the lease to itself and prints nothing. */
 	{ "--pid PID", NULL },
 	{ "--format F", NULL },

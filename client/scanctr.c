@@ -53,13 +53,15 @@ wa_ctr_offset(int piddfd, const struct wa_product *p,
 	json_decref(unread);
 }
 
+/* container_port null: the holder (podman's conmon) does not say and
+ * the runtime's state could not be read. */
 static json_t *
 wa_ctr_pub_json(const struct wa_ctr_pub *p)
 {
-	return json_pack("{sssssisisI}", "proto", wa_proto_name(p->proto),
+	return json_pack("{sssssisosI}", "proto", wa_proto_name(p->proto),
 	    "host_ip", p->host_ip, "host_port", (int)p->host_port,
-	    "container_port", (int)p->ctr_port, "proxy_pid",
-	    (json_int_t)p->proxy_pid);
+	    "container_port", p->ctr_port != 0 ? json_integer(p->ctr_port) :
+	    json_null(), "proxy_pid", (json_int_t)p->proxy_pid);
 }
 
 /* The product's default ports at the offset inside, each with the host
@@ -118,7 +120,7 @@ wa_scan_container(const struct wa_product *p, long pid,
 	json_object_set_new(c, "addresses", a);
 	json_object_set_new(c, "own_netns", json_boolean(ns & WA_CTR_NS_NET));
 	json_object_set_new(s, "container", c);
-	npub = naddr > 0 ? wa_ctr_published("/proc", addr, naddr, pub,
+	npub = naddr > 0 ? wa_ctr_published_for("/proc", (pid_t)pid, pub,
 	    WA_CTR_MAXPUB) : 0;
 	pl = json_array();
 	for (size_t i = 0; i < npub; i++)
@@ -159,6 +161,14 @@ wa_scan_ctr_request(const json_t *s, struct wa_lease_request *q,
 		if (json_is_integer(json_object_get(v, "host_port")))
 			json_object_set(ports, wa_json_str(v, "name"),
 			    json_object_get(v, "host_port"));
+	if (json_object_size(ports) == 0 &&
+	    json_array_size(json_object_get(s, "published")) > 0) {
+		snprintf(why, len, "in a container whose host ports are held "
+		    "(by podman's conmon) but which ports inside they reach "
+		    "cannot be read (podman's state, root's): not adopted");
+		json_decref(ports);
+		return WA_ENOTFOUND;
+	}
 	if (json_object_size(ports) == 0) {
 		snprintf(why, len, "in a container and none of its ports is "
 		    "published on the host by a proxy this host can see: not "

@@ -16,6 +16,8 @@
 
 #include "catalog.h"
 #include "container.h"
+#include "podman.h"
+#include "procnet.h"
 #include "safeio.h"
 #include "wso2alloc.h"
 
@@ -301,6 +303,60 @@ wa_ctr_published(const char *procroot, char (*addr)[WA_CTR_ADDRLEN],
 	return w.n;
 }
 
+/* pid's addresses when its network namespace is not ours. */
+static size_t
+wa_ctr_own_addresses(const char *procroot, pid_t pid,
+    char (*addr)[WA_CTR_ADDRLEN], size_t max)
+{
+	char path[64];
+	int dfd, ns;
+
+	snprintf(path, sizeof path, "%s/%ld", procroot, (long)pid);
+	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return 0;
+	ns = wa_ctr_ns_differs(dfd);
+	close(dfd);
+	return ns & WA_CTR_NS_NET ? wa_ctr_addresses(procroot, pid, addr,
+	    max) : 0;
+}
+
+size_t
+wa_ctr_published_for(const char *procroot, pid_t pid, struct wa_ctr_pub *out,
+    size_t max)
+{
+	char addr[WA_CTR_MAXADDR][WA_CTR_ADDRLEN];
+	size_t n = wa_ctr_own_addresses(procroot, pid, addr, WA_CTR_MAXADDR);
+	size_t k;
+	pid_t conmon;
+
+	if (n == 0)
+		return 0;
+	k = wa_ctr_published(procroot, addr, n, out, max);
+	/* Rootful podman: its conmon holds the host ports, NAT forwards. */
+	if ((conmon = wa_podman_conmon(procroot, pid)) > 0)
+		k += wa_podman_published(procroot, conmon, addr[0], out + k,
+		    max - k);
+	return k;
+}
+
+bool
+wa_ctr_runtime_proc(const char *procroot, pid_t pid)
+{
+	static const char *const names[] = { "docker-proxy", "conmon",
+	    "rootlessport", "rootlessport-child", "slirp4netns", "pasta",
+	    "pasta.avx2", "gvproxy" };
+	char *cmd = wa_ctr_proc_read(procroot, pid, "cmdline", NULL), *base;
+	bool yes = false;
+
+	if (cmd == NULL)
+		return false;
+	base = strrchr(cmd, '/') != NULL ? strrchr(cmd, '/') + 1 : cmd;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		yes = yes || strcmp(base, names[i]) == 0;
+	free(cmd);
+	return yes;
+}
+
 /* "Name": "/web" of dockerd's config.v2.json for id. */
 static void
 wa_ctr_docker_name(const char *id, json_t *c)
@@ -327,26 +383,12 @@ wa_ctr_docker_name(const char *id, json_t *c)
 static void
 wa_ctr_conmon_name(const char *procroot, pid_t pid, json_t *c)
 {
-	char *stat = wa_ctr_proc_read(procroot, pid, "stat", NULL), *p, *cmd;
-	long ppid = 0;
-	size_t len, i;
+	pid_t conmon = wa_podman_conmon(procroot, pid);
+	char id[96], name[128];
 
-	if (stat != NULL && (p = strrchr(stat, ')')) != NULL)
-		sscanf(p + 1, " %*c %ld", &ppid);
-	free(stat);
-	if (ppid <= 1 || (cmd = wa_ctr_proc_read(procroot, (pid_t)ppid,
-	    "cmdline", &len)) == NULL)
-		return;
-	if (len > 0 && cmd[len - 1] == '\0' && strstr(cmd, "conmon") != NULL)
-		for (i = 0; i < len; i += strlen(cmd + i) + 1) {
-			size_t next = i + strlen(cmd + i) + 1;
-
-			if (next < len && (strcmp(cmd + i, "-n") == 0 ||
-			    strcmp(cmd + i, "--name") == 0))
-				json_object_set_new(c, "name",
-				    json_string(cmd + next));
-		}
-	free(cmd);
+	if (conmon > 0 && wa_podman_conmon_info(procroot, conmon, id,
+	    sizeof id, name, sizeof name) == 0 && name[0] != '\0')
+		json_object_set_new(c, "name", json_string(name));
 }
 
 json_t *
@@ -405,18 +447,157 @@ wa_ctr_find_one(void *arg, pid_t pid)
 	return true;
 }
 
+int
+wa_ctr_proxy_of(const char *procroot, pid_t pid, struct wa_ctr_pub *p)
+{
+	size_t len;
+	char *cmd = wa_ctr_proc_read(procroot, pid, "cmdline", &len);
+	int rc = cmd != NULL ? wa_ctr_proxy_parse(cmd, len, p) : WA_ENOTFOUND;
+
+	free(cmd);
+	p->proxy_pid = pid;
+	return rc;
+}
+
+/* Every process in a network namespace of its own holding ip: one uid
+ * for them all, or a reason not to trust one. */
+struct wa_ctr_owner {
+	const char *procroot, *ip;
+	struct stat self;
+	ino_t yes[64], no[256];
+	size_t nyes, nno;
+	uid_t uid;
+	int n;
+	bool mixed;
+};
+
+static bool
+wa_ctr_netns_has(struct wa_ctr_owner *o, pid_t pid, ino_t ns)
+{
+	char addr[WA_CTR_MAXADDR][WA_CTR_ADDRLEN];
+	size_t i, n;
+	bool has = false;
+
+	for (i = 0; i < o->nyes; i++)
+		if (o->yes[i] == ns)
+			return true;
+	for (i = 0; i < o->nno; i++)
+		if (o->no[i] == ns)
+			return false;
+	n = wa_ctr_addresses(o->procroot, pid, addr, WA_CTR_MAXADDR);
+	for (i = 0; i < n; i++)
+		has = has || wa_ctr_addr_eq(addr[i], o->ip);
+	if (has && o->nyes < 64)
+		o->yes[o->nyes++] = ns;
+	else if (!has && o->nno < 256)
+		o->no[o->nno++] = ns;
+	else
+		has = true;     /* past what is remembered: counted, not trusted */
+	return has;
+}
+
+static bool
+wa_ctr_owner_one(void *arg, pid_t pid)
+{
+	struct wa_ctr_owner *o = arg;
+	char path[64];
+	struct stat st;
+	uid_t uid;
+
+	snprintf(path, sizeof path, "%s/%ld/ns/net", o->procroot, (long)pid);
+	if (stat(path, &st) != 0 || st.st_ino == o->self.st_ino ||
+	    !wa_ctr_netns_has(o, pid, st.st_ino))
+		return true;
+	if (wa_proc_uid(o->procroot, pid, &uid) != 0)
+		o->mixed = true;
+	else if (o->n++ == 0)
+		o->uid = uid;
+	else if (uid != o->uid)
+		o->mixed = true;
+	return true;
+}
+
+int
+wa_ctr_ip_uid(const char *procroot, const char *ip, uid_t *uid)
+{
+	struct wa_ctr_owner o;
+
+	memset(&o, 0, sizeof o);
+	o.procroot = procroot;
+	o.ip = ip;
+	if (stat("/proc/self/ns/net", &o.self) != 0)
+		return WA_EIO;
+	wa_ctr_each_pid(procroot, wa_ctr_owner_one, &o);
+	if (o.mixed)
+		return WA_EINVAL;
+	if (o.n == 0)
+		return WA_ENOTFOUND;
+	*uid = o.uid;
+	return 0;
+}
+
+/* A port podman's conmon holds: the container is its child; the port
+ * inside from podman's state, when readable. */
+static json_t *
+wa_ctr_conmon_holder(const char *procroot, pid_t conmon, uint16_t port)
+{
+	char addr[WA_CTR_MAXADDR][WA_CTR_ADDRLEN];
+	struct wa_ctr_pub pub[WA_CTR_MAXPUB];
+	pid_t child = wa_podman_conmon_child(procroot, conmon);
+	json_t *c, *h;
+	size_t n, naddr;
+
+	if (child <= 0)
+		return NULL;
+	naddr = wa_ctr_own_addresses(procroot, child, addr, WA_CTR_MAXADDR);
+	c = wa_ctr_describe(procroot, child);
+	h = json_pack("{so}", "container", c);
+	if (naddr == 0)
+		return h;
+	json_object_set_new(c, "ip", json_string(addr[0]));
+	n = wa_podman_published(procroot, conmon, addr[0], pub, WA_CTR_MAXPUB);
+	for (size_t i = 0; i < n; i++)
+		if (pub[i].host_port == port && pub[i].ctr_port != 0)
+			json_object_set_new(h, "container_port",
+			    json_integer(pub[i].ctr_port));
+	return h;
+}
+
+int
+wa_ctr_forwards_to(const char *procroot, pid_t pid, uint16_t port,
+    char *ip, size_t iplen)
+{
+	char addr[WA_CTR_MAXADDR][WA_CTR_ADDRLEN];
+	struct wa_ctr_pub p;
+	pid_t child;
+
+	if (wa_ctr_proxy_of(procroot, pid, &p) == 0) {
+		if (p.host_port != port)
+			return WA_ENOTFOUND;
+		snprintf(ip, iplen, "%s", p.ctr_ip);
+		return 0;
+	}
+	if (wa_podman_conmon(procroot, pid) != pid)
+		return WA_ENOTFOUND;
+	if ((child = wa_podman_conmon_child(procroot, pid)) <= 0 ||
+	    wa_ctr_own_addresses(procroot, child, addr, WA_CTR_MAXADDR) == 0)
+		return WA_EINVAL;
+	snprintf(ip, iplen, "%s", addr[0]);
+	return 0;
+}
+
 json_t *
 wa_ctr_holder(const char *procroot, pid_t pid, uint16_t port)
 {
 	struct wa_ctr_find f;
 	struct wa_ctr_pub p;
-	size_t len;
-	char *cmd = wa_ctr_proc_read(procroot, pid, "cmdline", &len);
 	json_t *h = NULL, *c;
 
-	if (cmd == NULL || wa_ctr_proxy_parse(cmd, len, &p) != 0 ||
-	    p.host_port != port)
-		goto out;
+	if (wa_ctr_proxy_of(procroot, pid, &p) != 0)
+		return wa_podman_conmon(procroot, pid) == pid ?
+		    wa_ctr_conmon_holder(procroot, pid, port) : NULL;
+	if (p.host_port != port)
+		return NULL;
 	memset(&f, 0, sizeof f);
 	f.procroot = procroot;
 	f.ip = p.ctr_ip;
@@ -425,8 +606,6 @@ wa_ctr_holder(const char *procroot, pid_t pid, uint16_t port)
 	json_object_set_new(c, "ip", json_string(p.ctr_ip));
 	h = json_pack("{sosi}", "container", c, "container_port",
 	    (int)p.ctr_port);
-out:
-	free(cmd);
 	return h;
 }
 
@@ -451,7 +630,11 @@ wa_ctr_holder_text(const json_t *h, char *buf, size_t len)
 		snprintf(who, sizeof who, "pid %lld", (long long)pid);
 	else
 		snprintf(who, sizeof who, "(not found)");
-	snprintf(buf, len, "container %s port %lld at %s", who,
-	    (long long)json_integer_value(json_object_get(h,
-	    "container_port")), ip != NULL ? ip : "?");
+	if (json_is_integer(json_object_get(h, "container_port")))
+		snprintf(buf, len, "container %s port %lld at %s", who,
+		    (long long)json_integer_value(json_object_get(h,
+		    "container_port")), ip != NULL ? ip : "?");
+	else
+		snprintf(buf, len, "container %s at %s", who, ip != NULL ? ip :
+		    "?");
 }

@@ -59,6 +59,13 @@ size_t wa_ctr_addresses(const char *procroot, pid_t pid,
 /* The ports proxies publish for any of addr (all proxies when n == 0). */
 size_t wa_ctr_published(const char *procroot, char (*addr)[WA_CTR_ADDRLEN],
     size_t n, struct wa_ctr_pub *out, size_t max);
+/* The ports proxies publish for the container pid runs in (none when
+ * its network namespace is ours). */
+size_t wa_ctr_published_for(const char *procroot, pid_t pid,
+    struct wa_ctr_pub *out, size_t max);
+/* Whether pid is a container runtime's process that holds host ports
+ * for containers (docker-proxy, conmon, rootlessport, slirp4netns...). */
+bool wa_ctr_runtime_proc(const char *procroot, pid_t pid);
 /* {"id", "name", "runtime", "pid"} of the container pid runs in (id and
  * name only where its cgroup and the runtime's files show them). */
 json_t *wa_ctr_describe(const char *procroot, pid_t pid);
@@ -68,6 +75,21 @@ json_t *wa_ctr_describe(const char *procroot, pid_t pid);
  * else NULL.
  */
 json_t *wa_ctr_holder(const char *procroot, pid_t pid, uint16_t port);
+/* What pid publishes when it is a runtime's proxy (WA_ENOTFOUND: not
+ * one). */
+int wa_ctr_proxy_of(const char *procroot, pid_t pid, struct wa_ctr_pub *p);
+/*
+ * The uid every process in a network namespace other than ours that
+ * holds ip runs as: the container a proxy forwards to.  WA_ENOTFOUND
+ * when none holds it, WA_EINVAL when they run as more than one uid (or
+ * one's is unreadable): another user's namespace may claim the address.
+ */
+int wa_ctr_ip_uid(const char *procroot, const char *ip, uid_t *uid);
+/* The container address pid forwards port to, when pid is a runtime's
+ * holder of it (a docker-proxy, podman's conmon): WA_ENOTFOUND when it is
+ * not, WA_EINVAL when its container's address cannot be told. */
+int wa_ctr_forwards_to(const char *procroot, pid_t pid, uint16_t port,
+    char *ip, size_t iplen);
 /* "container web (3f2a1b9c0d4e) port 9443 at 172.17.0.2" from a holder
  * wa_ctr_holder described; "" when it names no container. */
 void wa_ctr_holder_text(const json_t *h, char *buf, size_t len);

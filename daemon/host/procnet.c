@@ -142,7 +142,8 @@ wa_procnet_scan(struct wa_portmap *m, const char *procroot)
 
 struct wa_inode_find {
 	uint16_t port;
-	unsigned long inode;
+	unsigned long *out;
+	size_t n, max;
 };
 
 static void
@@ -151,24 +152,34 @@ wa_procnet_inode_cb(void *arg, int proto, uint16_t port, unsigned long inode)
 	struct wa_inode_find *f = arg;
 
 	(void)proto;
-	if (f->inode == 0 && port == f->port)
-		f->inode = inode;
+	if (f->n < f->max && port == f->port)
+		f->out[f->n++] = inode;
+}
+
+size_t
+wa_procnet_inodes(const char *procroot, int proto, uint16_t port,
+    unsigned long *out, size_t max)
+{
+	struct wa_inode_find f = { port, out, 0, max };
+	size_t i;
+
+	if (strcmp(procroot, "/proc") == 0 &&
+	    wa_sockdiag_each(proto, wa_procnet_inode_cb, &f) >= 0)
+		return f.n;
+	for (i = 0; i < sizeof(wa_procnet_files) / sizeof(*wa_procnet_files);
+	    i++)
+		if (wa_procnet_files[i].proto == proto)
+			wa_procnet_file(procroot, i, wa_procnet_inode_cb, &f);
+	return f.n;
 }
 
 unsigned long
 wa_procnet_inode(const char *procroot, int proto, uint16_t port)
 {
-	struct wa_inode_find f = { port, 0 };
-	size_t i;
+	unsigned long inode = 0;
 
-	if (strcmp(procroot, "/proc") == 0 &&
-	    wa_sockdiag_each(proto, wa_procnet_inode_cb, &f) >= 0)
-		return f.inode;
-	for (i = 0; i < sizeof(wa_procnet_files) / sizeof(*wa_procnet_files) &&
-	    f.inode == 0; i++)
-		if (wa_procnet_files[i].proto == proto)
-			wa_procnet_file(procroot, i, wa_procnet_inode_cb, &f);
-	return f.inode;
+	wa_procnet_inodes(procroot, proto, port, &inode, 1);
+	return inode;
 }
 
 /* A port number at *s, advancing it; -1 when there is none. */
@@ -414,4 +425,78 @@ wa_proc_socket_owner(const char *procroot, unsigned long inode,
 	}
 	closedir(d);
 	return pid;
+}
+
+void
+wa_proc_socket_holders(const char *procroot, const unsigned long *inodes,
+    size_t n, wa_holder_cb cb, void *arg, bool *denied)
+{
+	char path[PATH_MAX], link[64];
+	struct dirent *de, *fe;
+	unsigned long ino;
+	DIR *d, *fd;
+	pid_t pid;
+	ssize_t k;
+
+	*denied = false;
+	if (n == 0 || (d = opendir(procroot)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = (pid_t)strtol(de->d_name, NULL, 10);
+		snprintf(path, sizeof(path), "%s/%s/fd", procroot, de->d_name);
+		if ((fd = opendir(path)) == NULL) {
+			/* A process gone since readdir holds nothing. */
+			*denied = *denied || errno == EACCES || errno == EPERM;
+			continue;
+		}
+		while ((fe = readdir(fd)) != NULL) {
+			snprintf(path, sizeof(path), "%s/%s/fd/%s", procroot,
+			    de->d_name, fe->d_name);
+			if (fe->d_name[0] == '.' || (k = readlink(path, link,
+			    sizeof(link) - 1)) <= 0)
+				continue;
+			link[k] = '\0';
+			if (sscanf(link, "socket:[%lu]", &ino) != 1)
+				continue;
+			for (size_t i = 0; i < n; i++)
+				if (inodes[i] == ino)
+					cb(arg, pid, i);
+		}
+		closedir(fd);
+	}
+	closedir(d);
+}
+
+int
+wa_parse_status_uid(const char *status, uid_t *uid)
+{
+	const char *l = status;
+	unsigned long v[4];
+
+	while (l != NULL && strncmp(l, "Uid:", 4) != 0)
+		if ((l = strchr(l, '\n')) != NULL)
+			l++;
+	if (l == NULL || sscanf(l + 4, "%lu %lu %lu %lu", &v[0], &v[1],
+	    &v[2], &v[3]) != 4)
+		return WA_EINVAL;
+	if (v[1] != v[0] || v[2] != v[0] || v[3] != v[0])
+		return WA_EINVAL;
+	*uid = (uid_t)v[0];
+	return 0;
+}
+
+int
+wa_proc_uid(const char *procroot, pid_t pid, uid_t *uid)
+{
+	char path[PATH_MAX], *text;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%ld/status", procroot, (long)pid);
+	if ((text = wa_file_read(path, NULL)) == NULL)
+		return WA_ENOTFOUND;
+	rc = wa_parse_status_uid(text, uid);
+	free(text);
+	return rc;
 }

@@ -6,6 +6,7 @@
 #define WA_PROCNET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -28,6 +29,10 @@ int wa_procnet_scan(struct wa_portmap *m, const char *procroot);
 /* The inode of the socket holding port (0 when none). */
 unsigned long wa_procnet_inode(const char *procroot, int proto,
     uint16_t port);
+/* The inodes of every socket holding port (IPv4 and IPv6, each address):
+ * up to max, their count. */
+size_t wa_procnet_inodes(const char *procroot, int proto, uint16_t port,
+    unsigned long *out, size_t max);
 
 /* "32768\t60999\n" */
 int wa_parse_port_range(const char *text, int *lo, int *hi);
@@ -46,5 +51,15 @@ bool wa_proc_alive(pid_t pid, unsigned long long start);
  * some /proc/PID/fd could not be read. */
 pid_t wa_proc_socket_owner(const char *procroot, unsigned long inode,
     bool *denied);
+/* cb(arg, pid, i) for each process whose fd table holds inodes[i], in
+ * one walk of procroot; *denied set when some fd table was unreadable. */
+typedef void (*wa_holder_cb)(void *arg, pid_t pid, size_t i);
+void wa_proc_socket_holders(const char *procroot, const unsigned long *inodes,
+    size_t n, wa_holder_cb cb, void *arg, bool *denied);
+/* The uid of /proc/PID/status's "Uid:" line when its real, effective,
+ * saved and filesystem uids are one: WA_EINVAL when they differ (a
+ * set-uid program runs for two users). */
+int wa_parse_status_uid(const char *status, uid_t *uid);
+int wa_proc_uid(const char *procroot, pid_t pid, uid_t *uid);
 
 #endif

@@ -21,6 +21,16 @@ wa_op_attach_run(struct wa_req *r)
 		    pid);
 	if ((rc = wa_lease_lookup(r, name, true, &in)) != 0)
 		return rc;
+	/* A container's lease ends with a process that stands for it: a
+	 * docker run -d client's exits at once. */
+	if (wa_ctr_lease(&in) && !wa_ctr_lease_pid(&in, (pid_t)pid)) {
+		rc = wa_req_fail(r, WA_EINVAL, "pid %lld neither holds nor has "
+		    "published any of %s's host ports: attach the container's "
+		    "process or its runtime's (docker-proxy, conmon, "
+		    "rootlessport) that holds them", pid, name);
+		wa_instance_clear(&in);
+		return rc;
+	}
 	if ((rc = wa_leases_attach(r->d, &in, (pid_t)pid, start, r->peer.uid,
 	    r->peer.pid)) != 0)
 		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(rc));

@@ -365,7 +365,8 @@ wa_own_port(void *arg, int proto, unsigned port)
 
 /*
  * Allocate; a server being adopted or bound already holds its own ports,
- * which must not count against it.
+ * which must not count against it: only the caller's own (or, for root,
+ * any), else naming another user's server would hand over its ports.
  */
 static int
 wa_lease_find(struct wa_daemon *d, pid_t pid,
@@ -385,6 +386,21 @@ wa_lease_find(struct wa_daemon *d, pid_t pid,
 		wa_portmap_set(d->map, WA_LAYER_HOST, own.protos[i],
 		    own.ports[i], true);
 	return rc;
+}
+
+/* The pid whose bound ports count as the lease's own: the caller's
+ * process, any for root; 0 for none. */
+static pid_t
+wa_lease_own_pid(const struct wa_req *r, const struct wa_lease_args *a)
+{
+	uid_t uid;
+
+	if (a->pid <= 0)
+		return 0;
+	if (r->peer.uid == 0 || (wa_proc_uid("/proc", (pid_t)a->pid,
+	    &uid) == 0 && uid == r->peer.uid))
+		return (pid_t)a->pid;
+	return 0;
 }
 
 /* A requested offset refused as out of range: the range, in words and
@@ -494,7 +510,8 @@ wa_lease_grant(struct wa_req *r, bool adopt)
 	memset(&res, 0, sizeof res);
 	res.offset = a.offset >= 0 ? (int)a.offset : p->internal_offset;
 	rc = a.nfixed > 0 ? wa_fixed_check(d->map, a.fixed, sel, nsel,
-	    &res.conflict) : wa_lease_find(d, (pid_t)a.pid, sel, nsel, &o, &res);
+	    &res.conflict) : wa_lease_find(d, wa_lease_own_pid(r, &a), sel,
+	    nsel, &o, &res);
 	if (rc == WA_EINVAL) {
 		if (a.offset >= 0)
 			rc = wa_lease_out_of_range(r, &a, p, sel, nsel, &o);
@@ -506,6 +523,11 @@ wa_lease_grant(struct wa_req *r, bool adopt)
 	}
 	if (rc != 0) {
 		rc = wa_lease_conflict(r, rc, p, &res.conflict);
+		wa_lease_refused(r, &a, p);
+		goto out;
+	}
+	if (a.nfixed > 0 && (rc = wa_fixed_owned(r, a.fixed, a.nfixed)) != 0) {
+		WA_REFUSAL(r)->reason = "owner";
 		wa_lease_refused(r, &a, p);
 		goto out;
 	}

@@ -175,14 +175,17 @@ wa_bound_add(void *arg, int proto, unsigned port)
 
 /*
  * One pid-bound lease per call: its leased ports that are bound on the
- * host but not by its process (or a descendant) are logged, once each.
- * One lease per cycle keeps the work bounded however many there are.
+ * host but not by its process (or a descendant) are logged, once each;
+ * a container's lease's ports held by its runtime (a proxy, conmon) are
+ * its own.  One lease per cycle keeps the work bounded however many
+ * there are.
  */
 static void
 wa_reconcile_one(struct wa_daemon *d, struct wa_watch *w)
 {
 	struct wa_bound_set b = { .n = 0 };
 	struct wa_instance in;
+	uint64_t foreign = 0;
 	uint32_t h;
 
 	if (wa_ledger_find(d->ledger, w->name, &in) != 0)
@@ -201,12 +204,19 @@ wa_reconcile_one(struct wa_daemon *d, struct wa_watch *w)
 			    !(d->map->bits[WA_LAYER_HOST][in.ports[i].proto]
 			    [in.ports[i].port >> 6] >> (in.ports[i].port & 63) & 1))
 				continue;
-			w->reported |= 1ULL << i;
-			wa_log(WA_LOG_WARNING, "port %u/%s (%s) of %s is bound "
-			    "by a process other than its owner pid %ld",
-			    in.ports[i].port, wa_proto_name(in.ports[i].proto),
-			    in.ports[i].name, in.name, (long)w->pid);
+			foreign |= 1ULL << i;
 		}
+	if (foreign != 0 && wa_ctr_lease(&in))
+		foreign &= ~wa_ctr_runtime_held(&in, foreign);
+	for (size_t i = 0; i < in.nports && i < 64; i++) {
+		if (!(foreign >> i & 1))
+			continue;
+		w->reported |= 1ULL << i;
+		wa_log(WA_LOG_WARNING, "port %u/%s (%s) of %s is bound by a "
+		    "process other than its owner pid %ld", in.ports[i].port,
+		    wa_proto_name(in.ports[i].proto), in.ports[i].name,
+		    in.name, (long)w->pid);
+	}
 	wa_instance_clear(&in);
 }
 

@@ -393,6 +393,19 @@ int wa_lease_fixed(struct wa_req *r, const struct wa_product *p, bool adopt,
     struct wa_lease_port *out, const struct wa_port_def **sel, size_t *n);
 int wa_fixed_check(const struct wa_portmap *m, const struct wa_lease_port *ports,
     const struct wa_port_def *const *sel, size_t n, struct wa_conflict *c);
+/* A port bound on the host only for its holder's user (a proxy's: its
+ * container's) or root: forbidden, the holder named, else. */
+int wa_fixed_owned(struct wa_req *r, const struct wa_lease_port *ports,
+    size_t n);
+
+/* srv-ctr.c: a container's lease and the processes standing for it. */
+bool wa_ctr_lease(const struct wa_instance *in);
+/* pid (or a descendant) holds one of in's host ports, or they are
+ * published for the container pid runs in. */
+bool wa_ctr_lease_pid(const struct wa_instance *in, pid_t pid);
+/* Of in's ports in mask (bit i: ports[i]), those a container runtime's
+ * process holds on the host. */
+uint64_t wa_ctr_runtime_held(const struct wa_instance *in, uint64_t mask);
 
 /* srv-reaper.c: ttl expiry and pid-bound leases */
 int wa_reaper_start(struct wa_daemon *d);

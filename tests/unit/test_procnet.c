@@ -368,6 +368,78 @@ test_socket_owner(void **state)
 	assert_int_equal(wa_proc_socket_owner("/proc", inode, NULL), -1);
 }
 
+/* Two sockets on one port (127.0.0.1 and 127.0.0.2): both inodes, both
+ * held by us; and our uid. */
+static void
+wa_holder_count(void *arg, pid_t pid, size_t i)
+{
+	int *seen = arg;
+
+	if (pid == getpid())
+		seen[i]++;
+}
+
+static void
+test_socket_holders(void **state)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	unsigned long inodes[4];
+	int fd[2], seen[4] = { 0, 0, 0, 0 };
+	bool denied = true;
+	uid_t uid = 12345;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		fd[i] = socket(AF_INET, SOCK_STREAM, 0);
+		assert_true(fd[i] >= 0);
+		if (i == 0)
+			memset(&sa, 0, sizeof(sa));
+		sa.sin_family = AF_INET;
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK + (uint32_t)i);
+		assert_int_equal(bind(fd[i], (struct sockaddr *)&sa,
+		    sizeof(sa)), 0);
+		assert_int_equal(listen(fd[i], 1), 0);
+		assert_int_equal(getsockname(fd[i], (struct sockaddr *)&sa,
+		    &len), 0);
+	}
+	assert_int_equal(wa_procnet_inodes("/proc", WA_TCP,
+	    ntohs(sa.sin_port), inodes, 4), 2);
+	assert_int_equal(wa_procnet_inodes("/proc", WA_TCP,
+	    ntohs(sa.sin_port), inodes, 1), 1);
+	assert_int_equal(wa_procnet_inodes("/proc", WA_TCP,
+	    ntohs(sa.sin_port), inodes, 4), 2);
+	wa_proc_socket_holders("/proc", inodes, 2, wa_holder_count, seen,
+	    &denied);
+	assert_int_equal(seen[0], 1);
+	assert_int_equal(seen[1], 1);
+	close(fd[0]);
+	close(fd[1]);
+	assert_int_equal(wa_proc_uid("/proc", getpid(), &uid), 0);
+	assert_int_equal(uid, getuid());
+}
+
+static void
+test_status_uid(void **state)
+{
+	uid_t uid = 7;
+
+	(void)state;
+	assert_int_equal(wa_parse_status_uid("Name:\tjava\nUid:\t1000\t1000\t"
+	    "1000\t1000\nGid:\t5\t5\t5\t5\n", &uid), 0);
+	assert_int_equal(uid, 1000);
+	/* A set-uid program runs for two users: no one uid. */
+	assert_int_equal(wa_parse_status_uid("Uid:\t1000\t0\t0\t0\n", &uid),
+	    WA_EINVAL);
+	assert_int_equal(wa_parse_status_uid("Uid:\t0\t0\t0\t4242\n", &uid),
+	    WA_EINVAL);
+	/* Only at a line's start. */
+	assert_int_equal(wa_parse_status_uid("Name:\tUid:\t1 1 1 1\n", &uid),
+	    WA_EINVAL);
+	assert_int_equal(wa_parse_status_uid("Uid:\t3\t3\n", &uid), WA_EINVAL);
+	assert_int_equal(uid, 1000);
+}
+
 /* A socket of type on 127.0.0.1 with a kernel-chosen port. */
 static int
 wa_loopback_socket(int type, bool listening, unsigned *port)
@@ -443,6 +515,8 @@ main(void)
 		cmocka_unit_test(test_stat_start),
 		cmocka_unit_test(test_proc_alive),
 		cmocka_unit_test(test_socket_owner),
+		cmocka_unit_test(test_socket_holders),
+		cmocka_unit_test(test_status_uid),
 		cmocka_unit_test(test_sockdiag_matches_proc),
 	};
 
