@@ -504,6 +504,34 @@ wa_ledger_uri(const struct wa_ledger *l, char *buf, size_t len)
 	return 1;
 }
 
+/*
+ * A reader opens what it is named (--db): SQLite's own open would wait
+ * forever on a FIFO and calls a directory a disk I/O error, so the file
+ * is looked at first, without blocking.
+ */
+static int
+wa_ledger_regular(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, e;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) < 0) {
+		e = errno;
+		snprintf(err, errlen, "ledger %s: %s", path, strerror(e));
+		return e == ENOENT ? WA_ENOTFOUND : e == EACCES ?
+		    WA_EFORBIDDEN : WA_EIO;
+	}
+	e = fstat(fd, &st);
+	close(fd);
+	if (e != 0 || S_ISREG(st.st_mode))
+		return 0;
+	snprintf(err, errlen, "ledger %s: %s, not a regular file", path,
+	    S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ?
+	    "a directory" : "a special file");
+	return WA_EINVAL;
+}
+
 int
 wa_ledger_open(struct wa_ledger **out, const char *path,
     const struct wa_ledger_opts *o, char *err, size_t errlen)
@@ -532,6 +560,8 @@ wa_ledger_open(struct wa_ledger **out, const char *path,
 	}
 	if (!l->readonly && ((rc = wa_ledger_lock(l, err, errlen)) != 0 ||
 	    (rc = wa_ledger_perms(l, err, errlen)) != 0))
+		goto out;
+	if (l->readonly && (rc = wa_ledger_regular(path, err, errlen)) != 0)
 		goto out;
 	flags = (l->readonly ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
