@@ -28,20 +28,33 @@
 #define WA_PODMAN_BOLT_CAP (64u << 20)
 #define WA_PODMAN_SPEC_MAX (1 << 20)
 
+/* A port number, 0 for anything else (one that only a cast to int
+ * would bring into range included). */
+static int
+wa_podman_port(const json_t *v)
+{
+	json_int_t p = json_integer_value(v);
+
+	return p >= 1 && p <= 65535 ? (int)p : 0;
+}
+
 static void
 wa_podman_map_one(const json_t *m, bool compat, struct wa_podman_map *out)
 {
 	const char *proto = json_string_value(json_object_get(m, "protocol"));
+	json_int_t range;
+	int hi;
 
 	memset(out, 0, sizeof *out);
-	out->host_port = (int)json_integer_value(json_object_get(m, compat ?
+	out->host_port = wa_podman_port(json_object_get(m, compat ?
 	    "hostPort" : "host_port"));
-	out->ctr_port = (int)json_integer_value(json_object_get(m, compat ?
+	out->ctr_port = wa_podman_port(json_object_get(m, compat ?
 	    "containerPort" : "container_port"));
-	out->range = compat ? 1 : (int)json_integer_value(json_object_get(m,
-	    "range"));
-	if (out->range < 1)
-		out->range = 1;
+	range = compat ? 1 : json_integer_value(json_object_get(m, "range"));
+	/* A range runs no port past 65535, on either side. */
+	hi = out->host_port > out->ctr_port ? out->host_port : out->ctr_port;
+	out->range = range < 1 ? 1 : range > 65536 - hi ? 65536 - hi :
+	    (int)range;
 	/* "tcp", "udp", "tcp,udp"; empty is tcp. */
 	out->tcp = proto == NULL || *proto == '\0' || strstr(proto, "tcp");
 	out->udp = proto != NULL && strstr(proto, "udp") != NULL;

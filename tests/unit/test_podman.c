@@ -63,6 +63,31 @@ test_config_maps(void **state)
 	json_decref(cfg);
 }
 
+/* Numbers out of range in a config: no mapping past port 65535, and a
+ * port that only wraps into range is no port. */
+static void
+test_config_bounds(void **state)
+{
+	struct wa_podman_map m[4];
+	json_t *cfg;
+	size_t n;
+
+	(void)state;
+	cfg = json_loads("{\"newPortMappings\":[{\"container_port\":60000,"
+	    "\"host_port\":9445,\"range\":70000},{\"container_port\":9443,"
+	    "\"host_port\":20000,\"range\":2147483647},{\"container_port\":"
+	    "9443,\"host_port\":4294977739}]}", 0, NULL);
+	assert_non_null(cfg);
+	n = wa_podman_config_maps(cfg, m, 4);
+	assert_int_equal(n, 2);
+	assert_int_equal(wa_podman_ctr_port(m, n, WA_TCP, 9445, NULL), 60000);
+	assert_int_equal(wa_podman_ctr_port(m, n, WA_TCP, 14980, NULL), 65535);
+	assert_int_equal(wa_podman_ctr_port(m, n, WA_TCP, 14981, NULL), 0);
+	assert_int_equal(wa_podman_ctr_port(m, n, WA_TCP, 65535, NULL), 54978);
+	assert_int_equal(wa_podman_ctr_port(m, n, WA_TCP, 20001, NULL), 9444);
+	json_decref(cfg);
+}
+
 /* The config among a bolt file's bytes: other containers' configs, the
  * id elsewhere (a name index), binary page headers. */
 static void
@@ -162,6 +187,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_maps),
+		cmocka_unit_test(test_config_bounds),
 		cmocka_unit_test(test_bolt_scan),
 		cmocka_unit_test(test_sqlite_state),
 		cmocka_unit_test(test_conmon_args),
