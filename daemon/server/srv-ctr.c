@@ -4,7 +4,10 @@
  * the host: the container's own, or its runtime's (docker-proxy, conmon,
  * rootlessport), which hold its host ports.
  */
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "carbon.h"
 #include "container.h"
@@ -80,4 +83,23 @@ wa_ctr_runtime_held(const struct wa_instance *in, uint64_t mask)
 			r.idx[k++] = i;
 	wa_proc_socket_holders("/proc", inodes, k, wa_ctr_rt_one, &r, &denied);
 	return r.held;
+}
+
+int
+wa_ctr_adopt_check(struct wa_req *r, pid_t pid)
+{
+	char path[32];
+	int dfd, ns;
+
+	snprintf(path, sizeof path, "/proc/%ld", (long)pid);
+	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return 0;
+	ns = wa_ctr_ns_differs(dfd);
+	close(dfd);
+	if (!(ns & WA_CTR_NS_NET))
+		return 0;
+	return wa_req_fail(r, WA_EINVAL, "pid %ld runs in a network namespace "
+	    "of its own (a container): the ports it binds there are not host "
+	    "ports; adopt it with the host ports its runtime publishes "
+	    "(ports), as root's scan --adopt does", (long)pid);
 }

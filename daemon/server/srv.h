@@ -406,6 +406,10 @@ bool wa_ctr_lease_pid(const struct wa_instance *in, pid_t pid);
 /* Of in's ports in mask (bit i: ports[i]), those a container runtime's
  * process holds on the host. */
 uint64_t wa_ctr_runtime_held(const struct wa_instance *in, uint64_t mask);
+/* An adopt of pid without explicit ports: refused (invalid) when pid
+ * runs in a network namespace of its own, whose ports are not the
+ * host's; 0 when it does not, or when that cannot be seen. */
+int wa_ctr_adopt_check(struct wa_req *r, pid_t pid);
 
 /* srv-reaper.c: ttl expiry and pid-bound leases */
 int wa_reaper_start(struct wa_daemon *d);
