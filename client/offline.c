@@ -7,9 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libgen.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "safeio.h"
 #include "srv.h"
 #include "util.h"
 
@@ -62,6 +65,29 @@ wa_off_path(struct wa_cli *cli)
 	return p;
 }
 
+/*
+ * Root reads a user's ledger as that user: SQLite makes the -wal and
+ * -shm files beside it, in a directory the user controls.  Whose: the
+ * file's owner, else (a root-owned file) its directory's.
+ */
+static void
+wa_off_owner(const char *path, struct wa_fsid *id)
+{
+	struct stat st;
+	char *dir;
+
+	memset(id, 0, sizeof *id);
+	if (geteuid() != 0 || lstat(path, &st) != 0)
+		return;
+	if (st.st_uid == 0 && (dir = strdup(path)) != NULL) {
+		if (stat(dirname(dir), &st) != 0)
+			st.st_uid = 0;
+		free(dir);
+	}
+	if (st.st_uid != 0)
+		wa_fsid_of_user(st.st_uid, st.st_gid, id);
+}
+
 /* The answer line as the client library takes a daemon's. */
 static int
 wa_off_answer(const struct wa_answer *a, json_t **resp)
@@ -90,6 +116,8 @@ wa_offline_call(struct wa_cli *cli, json_t *req, json_t **resp)
 	struct wa_daemon d;
 	struct wa_peer peer = { getuid(), getgid(), getpid() };
 	struct wa_answer a = { NULL, 0, NULL, false };
+	struct wa_fsid id;
+	struct wa_fssave save = { .active = false };
 	char err[512], *line = NULL;
 	int rc, flags;
 
@@ -106,6 +134,12 @@ wa_offline_call(struct wa_cli *cli, json_t *req, json_t **resp)
 	fprintf(stderr, "wso2-alloc: no daemon answers on %s; read the "
 	    "ledger %s directly (read-only)\n", cli->socket != NULL ?
 	    wa_term_str(cli->socket) : "(no socket)", wa_term_str(d.db_path));
+	wa_off_owner(d.db_path, &id);
+	if (wa_fsid_enter(&id, &save) != 0) {
+		rc = wa_offline_fail(WA_EINTERNAL, "cannot take on the ledger "
+		    "owner's identity");
+		goto out;
+	}
 	if (wa_daemon_init(&d, NULL, err, sizeof err) != 0) {
 		rc = wa_offline_fail(WA_ECONNECT, err);
 		goto out;
@@ -120,5 +154,6 @@ out:
 	wa_answer_clear(&a);
 	free(line);
 	wa_daemon_free(&d);
+	wa_fsid_leave(&save);
 	return rc;
 }

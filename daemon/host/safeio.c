@@ -25,15 +25,6 @@
 #define WA_OPEN_READ (O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | \
     O_CLOEXEC)
 #define WA_OPEN_NEW (O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC)
-#define WA_SAVED_GROUPS 256
-
-/* The caller's own identity while another one is in force. */
-struct wa_fssave {
-	bool active;
-	gid_t fsgid;
-	int ngroups;
-	gid_t groups[WA_SAVED_GROUPS];
-};
 
 struct wa_safe_file {
 	int dirfd;
@@ -51,7 +42,7 @@ wa_fsid_needed(const struct wa_fsid *id)
 	return id != NULL && id->set && id->uid != 0 && geteuid() == 0;
 }
 
-static void
+void
 wa_fsid_leave(struct wa_fssave *s)
 {
 	int saved = errno, g;
@@ -72,8 +63,7 @@ wa_fsid_leave(struct wa_fssave *s)
 	errno = saved;
 }
 
-/* Take on id's filesystem identity (only as root, for another user). */
-static int
+int
 wa_fsid_enter(const struct wa_fsid *id, struct wa_fssave *s)
 {
 	s->active = false;

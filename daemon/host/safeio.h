@@ -35,6 +35,19 @@ int wa_fsid_from_status(const char *status, struct wa_fsid *id);
 /* A user's identity: passwd's group and groups, else gid and none. */
 void wa_fsid_of_user(uid_t uid, gid_t gid, struct wa_fsid *id);
 
+/* The caller's own identity while another one is in force. */
+#define WA_SAVED_GROUPS 256
+struct wa_fssave {
+	bool active;
+	gid_t fsgid;
+	int ngroups;
+	gid_t groups[WA_SAVED_GROUPS];
+};
+/* Take on id's filesystem identity (only as root, for another user),
+ * until wa_fsid_leave: what is opened or made meanwhile is id's. */
+int wa_fsid_enter(const struct wa_fsid *id, struct wa_fssave *s);
+void wa_fsid_leave(struct wa_fssave *s);
+
 /*
  * Read name (relative to dirfd, or AT_FDCWD) without following a symlink
  * at it or blocking: regular files only, at most cap bytes, opened as id
