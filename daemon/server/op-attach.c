@@ -31,6 +31,12 @@ wa_op_attach_run(struct wa_req *r)
 		wa_instance_clear(&in);
 		return rc;
 	}
+	/* A container's runtime process may be root's: it holds ports the
+	 * lease was granted as the caller's (srv-fixed.c). */
+	if (!wa_ctr_lease(&in) && (rc = wa_req_own_pid(r, (pid_t)pid)) != 0) {
+		wa_instance_clear(&in);
+		return rc;
+	}
 	if ((rc = wa_leases_attach(r->d, &in, (pid_t)pid, start, r->peer.uid,
 	    r->peer.pid)) != 0)
 		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(rc));

@@ -476,6 +476,8 @@ wa_lease_grant(struct wa_req *r, bool adopt)
 	if (a.adopt && a.pid != 0 && a.nfixed == 0 &&
 	    (rc = wa_ctr_adopt_check(r, (pid_t)a.pid)) != 0)
 		goto out;
+	if (a.pid != 0 && (rc = wa_req_own_pid(r, (pid_t)a.pid)) != 0)
+		goto out;
 	if (a.name == NULL) {
 		if ((rc = wa_ledger_next_name(d->ledger, p->id, a.namebuf,
 		    sizeof a.namebuf)) != 0) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "procnet.h"
 #include "srv.h"
 
 int
@@ -101,4 +102,28 @@ void
 wa_raw_done(struct wa_req *r)
 {
 	wa_out_free(&WA_RAW(r)->out);
+}
+
+/*
+ * A lease binds to pid only when it is the caller's own process (root
+ * may bind any): bound to another user's server, a lease would claim it,
+ * and that user's scan --adopt would find it taken.
+ */
+int
+wa_req_own_pid(struct wa_req *r, pid_t pid)
+{
+	uid_t uid;
+
+	if (r->peer.uid == 0)
+		return 0;
+	if (wa_proc_uid("/proc", pid, &uid) != 0)
+		return wa_req_fail(r, WA_EINVAL, "pid %ld: no such process",
+		    (long)pid);
+	if (uid == r->peer.uid)
+		return 0;
+	json_decref(r->err);
+	r->err = json_pack("{si}", "owner_uid", (json_int_t)uid);
+	return wa_req_fail(r, WA_EFORBIDDEN, "pid %ld runs as uid %lu, not "
+	    "as you: a lease binds only to your own processes", (long)pid,
+	    (unsigned long)uid);
 }

@@ -300,6 +300,9 @@ int wa_req_int(struct wa_req *r, const char *key, bool required,
     long long lo, long long hi, long long *out);
 int wa_req_bool(struct wa_req *r, const char *key, bool *out);
 bool wa_req_may_change(const struct wa_req *r, uid_t owner);
+/* 0 when the caller may bind a lease to pid (its own, or root), else
+ * the request fails forbidden. */
+int wa_req_own_pid(struct wa_req *r, pid_t pid);
 
 /* srv-batch.c: group commit */
 int wa_batch_write_begin(struct wa_daemon *d);

@@ -36,12 +36,12 @@ check "the refusal names the holder's uid" test "$(jq -c '.error | [.owner_uid, 
 check "and its pid: uid A's fake_java" test "$(cat "/proc/$(jq .error.holder_pid <<<"$r")/comm")" = fake_java
 check "nothing recorded" test "$(leased 9450)" = 0
 AJ=$(jq .error.holder_pid <<<"$r")
-# The same squat through a lease bound to uid A's pid: a bound process's
-# own ports count as free for its lease, only when it is the caller's.
+# The same squat through a lease bound to uid A's pid: a lease binds
+# only to the caller's own process (and only its ports count as free).
 bind_req() { printf '{"op":"lease","product":"apim-4","name":"%s","offset":7,"pid":%s,"adopt":true}' "$1" "$AJ"; }
 r=$(as_user $B "$BIN/wa_raw" "$SOCK" <<<"$(bind_req bypid)")
-check "uid B may not lease uid A's port by naming A's pid ($r)" test "$(code "$r")" = conflict
-check "the conflict is the host's" test "$(jq -r .error.holder_kind <<<"$r")" = host
+check "uid B may not lease uid A's port by naming A's pid ($r)" test "$(code "$r")" = forbidden
+check "the refusal names A as the process's owner" test "$(jq -r .error.owner_uid <<<"$r")" = $A
 check "nothing recorded by pid" test "$(leased 9450)" = 0
 r=$(adopt $B servlet-https 9451 squat)
 check "nor a port uid A holds beside uid B's own socket: forbidden ($r)" test "$(code "$r")" = forbidden
@@ -81,5 +81,27 @@ check "nothing recorded for 9470" test "$(leased 9470)" = 0
 r=$(adopt $A servlet-https 9470 ctr)
 check "uid A records its container's port ($r)" test "$(code "$r")" = ok
 
-kill "$APID" "$BPID" "$CPID" 2>/dev/null || true
+# A lease binds to a process only of the caller's own (root: any one):
+# bound to uid B's server, uid A's lease would claim it, and B's own
+# scan --adopt would find it taken.
+# (setpriv execs sleep: $! is the sleeper itself, not a shell above it.)
+setpriv --reuid=$B --regid=$B --clear-groups sleep 300 & BS=$!
+setpriv --reuid=$A --regid=$A --clear-groups sleep 300 & AS=$!
+check "both sleepers run as their users" wait_for 10 bash -c \
+    "[ \$(stat -c %u /proc/$BS) = $B ] && [ \$(stat -c %u /proc/$AS) = $A ]"
+asA() { as_user $A "$BIN/wa_raw" "$SOCK" <<<"$1"; }
+r=$(asA '{"op":"lease","product":"mi","name":"bind-b","pid":'"$BS"'}')
+check "uid A may not bind a lease to uid B's process: forbidden ($r)" test "$(code "$r")" = forbidden
+check "nothing recorded for it" test "$(code "$(raw <<<'{"op":"show","name":"bind-b"}')")" = not_found
+r=$(asA '{"op":"lease","product":"mi","name":"bind-b","adopt":true,"pid":'"$BS"'}')
+check "nor adopt it ($r)" test "$(code "$r")" = forbidden
+r=$(asA '{"op":"lease","product":"mi","name":"mine"}')
+r=$(asA '{"op":"attach","name":"mine","pid":'"$BS"'}')
+check "nor attach its lease to uid B's process ($r)" test "$(code "$r")" = forbidden
+r=$(asA '{"op":"attach","name":"mine","pid":'"$AS"'}')
+check "its own process: attached ($r)" test "$(jq -r .lease.pid <<<"$r")" = "$AS"
+r=$(raw <<<'{"op":"lease","product":"mi","name":"root-binds","pid":'"$BS"'}')
+check "root binds any process ($r)" test "$(jq -r .lease.pid <<<"$r")" = "$BS"
+
+kill "$APID" "$BPID" "$CPID" "$AS" "$BS" 2>/dev/null || true
 finish
