@@ -26,7 +26,7 @@ wa_next_exec(struct wa_cli *cli, int argc, char **argv)
 	if (product == NULL)
 		return wa_cli_usage(&wa_cmd_next, "--product is required");
 	if ((rc = wa_cli_request(cli, wa_next_req(product), &resp)) != 0)
-		return wa_cli_fail(cli, product, rc);
+		return wa_cli_fail(cli, "next", rc);
 	if (cli->json) {
 		json_object_del(resp, "ok");
 		wa_json_print(resp);

@@ -1,17 +1,30 @@
 /* op-next.c: the offset a lease of a product's default ports would get
  * now, and how many are still free, without taking one: for planning a
  * host before anything is leased. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "srv.h"
 
 #define WA_NEXT_MAXPORTS 128
 
+static int
+wa_next_cmp(const void *a, const void *b, void *arg)
+{
+	const struct wa_port_def *x = *(const struct wa_port_def *const *)a;
+	const struct wa_port_def *y = *(const struct wa_port_def *const *)b;
+	int offset = *(const int *)arg;
+
+	return wa_port_effective(x, offset) - wa_port_effective(y, offset);
+}
+
+/* The ports at offset, ascending as every other answer lists them. */
 static json_t *
-wa_next_ports(const struct wa_port_def *const *sel, size_t n, int offset)
+wa_next_ports(const struct wa_port_def **sel, size_t n, int offset)
 {
 	json_t *a = json_array();
 
+	qsort_r(sel, n, sizeof sel[0], wa_next_cmp, &offset);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, json_pack("{sssiss}", "name",
 		    sel[i]->name, "port", wa_port_effective(sel[i], offset),
