@@ -33,6 +33,9 @@ static const char *const wa_tx_sql[ST_COUNT] = {
 	[ST_SP_OP] = "SAVEPOINT wa_op",
 	[ST_REL_OP] = "RELEASE wa_op",
 	[ST_RB_OP] = "ROLLBACK TO wa_op",
+	/* Pruning lowers the sync level around each chunk. */
+	[ST_SYNC_FULL] = "PRAGMA synchronous = FULL",
+	[ST_SYNC_NORMAL] = "PRAGMA synchronous = NORMAL",
 };
 
 /* SQLite's result codes, kept meaningful all the way up. */
@@ -281,10 +284,9 @@ wa_ledger_version(struct wa_ledger *l)
 }
 
 int
-wa_sync_set(struct wa_ledger *l)
+wa_sync_set(struct wa_ledger *l, enum wa_sync sync)
 {
-	return wa_exec(l, l->sync == WA_SYNC_NORMAL ?
-	    "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
+	return wa_tx(l, sync == WA_SYNC_NORMAL ? ST_SYNC_NORMAL : ST_SYNC_FULL);
 }
 
 static int
@@ -298,7 +300,11 @@ wa_ledger_pragmas(struct wa_ledger *l, char *err, size_t errlen)
 	    (rc = wa_exec(l, "PRAGMA foreign_keys = ON")) != 0 ||
 	    /* A log grown by a burst shrinks back when it restarts. */
 	    (rc = wa_exec(l, "PRAGMA journal_size_limit = 16777216")) != 0 ||
-	    (rc = wa_sync_set(l)) != 0)
+	    /* A batch's savepoint journal stays in memory: with 32-64 API
+	     * Manager pairs a batch it went to a temporary file (131-231
+	     * us a pair instead of 93-132). */
+	    (rc = wa_exec(l, "PRAGMA temp_store = MEMORY")) != 0 ||
+	    (rc = wa_sync_set(l, l->sync)) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -492,6 +498,7 @@ wa_ledger_close(struct wa_ledger *l)
 		return;
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(l->st[i]);
+	free(l->pack);
 	if (l->db != NULL)
 		sqlite3_close(l->db);
 	if (l->lockfd >= 0)
@@ -530,7 +537,7 @@ wa_ledger_checkpointer_open(const struct wa_ledger *w, struct wa_ledger **out)
 	sqlite3_busy_timeout(l->db, 5000);
 	/* Its own writes are the checkpoint's: the writer's sync level.  It
 	 * copies frames through one buffer, never through a page cache. */
-	if ((rc = wa_sync_set(l)) == 0)
+	if ((rc = wa_sync_set(l, l->sync)) == 0)
 		rc = wa_exec(l, "PRAGMA cache_size = -64");
 out:
 	if (rc != 0)
@@ -618,18 +625,23 @@ wa_ledger_rollback(struct wa_ledger *l)
 int
 wa_ledger_savepoint(struct wa_ledger *l)
 {
-	return wa_tx(l, ST_SP_REQ);
+	int rc = wa_tx(l, ST_SP_REQ);
+
+	l->in_req = rc == 0;
+	return rc;
 }
 
 int
 wa_ledger_savepoint_release(struct wa_ledger *l)
 {
+	l->in_req = false;
 	return wa_tx(l, ST_REL_REQ);
 }
 
 void
 wa_ledger_savepoint_rollback(struct wa_ledger *l)
 {
+	l->in_req = false;
 	wa_tx(l, ST_RB_REQ);
 	wa_tx(l, ST_REL_REQ);
 }
@@ -643,12 +655,16 @@ wa_ledger_in_tx(const struct wa_ledger *l)
 /*
  * Every write runs in its own transaction, or in a savepoint of the
  * caller's batch: a failure half-way leaves nothing behind either way.
+ * In a request's savepoint it runs bare: the caller rolls the request
+ * back on any error, and a savepoint per write cost two statements.
  */
 int
 wa_write_begin(struct wa_ledger *l)
 {
 	if (l->readonly)
 		return WA_EREADONLY;
+	if (l->in_req)
+		return 0;
 	return wa_tx(l, l->in_tx ? ST_SP_OP : ST_BEGIN);
 }
 
@@ -657,6 +673,8 @@ wa_write_end(struct wa_ledger *l, int rc)
 {
 	int crc;
 
+	if (l->in_req)
+		return rc;
 	if (rc == 0) {
 		crc = wa_tx(l, l->in_tx ? ST_REL_OP : ST_COMMIT);
 		if (crc == 0)

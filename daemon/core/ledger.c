@@ -12,7 +12,12 @@
 #include "wso2alloc.h"
 
 #define WA_COLS "id, name, product, offset, state, owner_uid, pid, " \
-	"pid_start, created, renewed, expires, labels, home, note"
+	"pid_start, created, renewed, expires, labels, home, note, ports"
+
+/* An event's instance: its row's name, or the name it was written with. */
+#define WA_EV_COLS "e.id, e.time, e.kind, coalesce(i.name, e.name), " \
+	"e.product, e.offset, e.uid, e.pid, e.detail, e.repeats, e.last_time " \
+	"FROM events e LEFT JOIN instances i ON i.id = e.instance_id"
 
 /*
  * No RETURNING on the write path: SQLite buffers its rows in an ephemeral
@@ -20,51 +25,50 @@
  * extra SELECT by the unique name.
  */
 static const char *const wa_sql[ST_COUNT] = {
-	[ST_ACTIVE] = "SELECT id, product, offset FROM instances "
+	[ST_ACTIVE] = "SELECT id, product, offset, ports FROM instances "
 	    "WHERE name = ?1 AND state = 'active'",
 	[ST_LOOKUP] = "SELECT id, state = 'active' FROM instances "
 	    "WHERE name = ?1",
 	[ST_UPSERT] = "INSERT INTO instances (name, product, offset, state, "
 	    "owner_uid, pid, pid_start, created, renewed, expires, labels, "
-	    "home, note) VALUES (?1, ?2, ?3, 'active', ?4, ?5, ?6, ?7, ?7, ?8, "
-	    "?9, ?10, ?11) ON CONFLICT (name) DO UPDATE SET "
+	    "home, note, ports) VALUES (?1, ?2, ?3, 'active', ?4, ?5, ?6, ?7, "
+	    "?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (name) DO UPDATE SET "
 	    "product = excluded.product, offset = excluded.offset, "
 	    "state = 'active', owner_uid = excluded.owner_uid, "
 	    "pid = excluded.pid, pid_start = excluded.pid_start, "
 	    "created = excluded.created, renewed = excluded.renewed, "
 	    "expires = excluded.expires, labels = excluded.labels, "
-	    "home = excluded.home, note = excluded.note",
-	[ST_INS_PORT] = "INSERT INTO leased_ports (instance_id, port, proto, "
-	    "name) VALUES (?1, ?2, ?3, ?4)",
-	[ST_INS_EVENT] = "INSERT INTO events (time, kind, instance, product, "
-	    "offset, uid, pid, detail, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-	    "?7, ?8, ?9)",
+	    "home = excluded.home, note = excluded.note, "
+	    "ports = excluded.ports",
+	[ST_INS_PORT] = "INSERT INTO leased_ports (proto, port, instance_id) "
+	    "VALUES (?1, ?2, ?3)",
+	[ST_INS_EVENT] = "INSERT INTO events (time, kind, instance_id, name, "
+	    "product, offset, uid, pid, detail, reason) VALUES (?1, ?2, ?3, "
+	    "?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[ST_RENEW] = "UPDATE instances SET renewed = ?2, expires = ?3 "
 	    "WHERE id = ?1",
-	[ST_END] = "UPDATE instances SET state = ?2, renewed = ?3 "
-	    "WHERE id = ?1",
-	[ST_DEL_PORTS] = "DELETE FROM leased_ports WHERE instance_id = ?1",
+	[ST_END] = "UPDATE instances SET state = ?2, renewed = ?3, "
+	    "ports = NULL WHERE id = ?1",
+	/* By key, and only the lease's own. */
+	[ST_DEL_PORT] = "DELETE FROM leased_ports WHERE proto = ?1 AND "
+	    "port = ?2 AND instance_id = ?3",
 	[ST_ATTACH] = "UPDATE instances SET pid = ?2, pid_start = ?3 "
 	    "WHERE id = ?1",
 	[ST_FIND] = "SELECT " WA_COLS " FROM instances WHERE name = ?1",
 	[ST_FIND_ID] = "SELECT " WA_COLS " FROM instances WHERE id = ?1",
 	[ST_FIND_PORT] = "SELECT instance_id FROM leased_ports "
 	    "WHERE proto = ?1 AND port = ?2",
-	[ST_PORTS_OF] = "SELECT name, port, proto FROM leased_ports "
-	    "WHERE instance_id = ?1 ORDER BY port, proto",
-	/* Instances and their ports in one walk: a query per instance
-	 * was half of a 1,000-lease list. */
-	[ST_LIST] = "SELECT i.id, i.name, i.product, i.offset, i.state, "
-	    "i.owner_uid, i.pid, i.pid_start, i.created, i.renewed, i.expires, "
-	    "i.labels, i.home, i.note, p.name, p.port, p.proto "
-	    "FROM instances i LEFT JOIN leased_ports p ON p.instance_id = i.id "
-	    "WHERE (?1 IS NULL OR i.product = ?1) AND "
-	    "(?2 IS NULL OR i.state = ?2) AND (?3 IS NULL OR i.owner_uid = ?3) "
-	    "ORDER BY i.name, p.port, p.proto",
-	[ST_HISTORY] = "SELECT * FROM (SELECT id, time, kind, instance, "
-	    "product, offset, uid, pid, detail, repeats, last_time FROM events "
-	    "WHERE (?1 IS NULL OR instance = ?1) ORDER BY id DESC LIMIT ?2) "
-	    "ORDER BY id",
+	[ST_LIST] = "SELECT " WA_COLS " FROM instances "
+	    "WHERE (?1 IS NULL OR product = ?1) AND "
+	    "(?2 IS NULL OR state = ?2) AND (?3 IS NULL OR owner_uid = ?3) "
+	    "ORDER BY name",
+	[ST_HISTORY] = "SELECT * FROM (SELECT " WA_EV_COLS " "
+	    "ORDER BY e.id DESC LIMIT ?1) ORDER BY 1",
+	/* Two index seeks: the events of the row, and those written with
+	 * the name before it had one. */
+	[ST_HISTORY_OF] = "SELECT * FROM (SELECT " WA_EV_COLS " "
+	    "WHERE e.instance_id = (SELECT id FROM instances WHERE name = ?1) "
+	    "OR e.name = ?1 ORDER BY e.id DESC LIMIT ?2) ORDER BY 1",
 	[ST_LOAD] = "SELECT instance_id, proto, port FROM leased_ports",
 	/* A range of the name index: "p-" <= name < "p." ('.' follows
 	 * '-'), not a scan of every instance ever leased. */
@@ -77,24 +81,26 @@ static const char *const wa_sql[ST_COUNT] = {
 	[ST_NEVENTS] = "SELECT count(*) FROM events",
 	[ST_EXPIRED] = "SELECT name FROM instances WHERE state = 'active' "
 	    "AND expires IS NOT NULL AND expires <= ?1 ORDER BY expires",
-	[ST_LAST_REFUSED] = "SELECT id, time FROM events WHERE kind = 'refused' "
+	/* kind 6: WA_EV_REFUSED, as the partial index events_refused. */
+	[ST_LAST_REFUSED] = "SELECT id, time FROM events WHERE kind = 6 "
 	    "AND uid = ?1 AND product IS ?2 AND reason = ?3 "
 	    "ORDER BY id DESC LIMIT 1",
 	/* Checked against uid and reason: a row of a batch that failed to
 	 * commit may have left its id to another event. */
 	[ST_REPEAT] = "UPDATE events SET repeats = repeats + ?3, "
-	    "last_time = ?2 WHERE id = ?1 AND kind = 'refused' AND uid = ?4 "
+	    "last_time = ?2 WHERE id = ?1 AND kind = 6 AND uid = ?4 "
 	    "AND reason = ?5",
 	[ST_EV_BOUNDS] = "SELECT (SELECT min(id) FROM events), "
 	    "(SELECT max(id) FROM events)",
 	[ST_EV_HEAD] = "SELECT id, max(time, coalesce(last_time, 0)) "
 	    "FROM events ORDER BY id LIMIT ?1",
-	/* Ended instances whose last events go with ?1: a lookup by name
-	 * per pruned event, not a walk of every instance. */
+	/* Ended instances whose last events go with ?1: a lookup by id per
+	 * pruned event, not a walk of every instance.  An event written
+	 * by name is older than any row of that name (wa_event_insert). */
 	[ST_PRUNE_INST] = "DELETE FROM instances WHERE state <> 'active' AND "
-	    "name IN (SELECT instance FROM events WHERE id <= ?1) AND "
-	    "NOT EXISTS (SELECT 1 FROM events e WHERE e.instance = "
-	    "instances.name AND e.id > ?1)",
+	    "id IN (SELECT instance_id FROM events WHERE id <= ?1) AND "
+	    "NOT EXISTS (SELECT 1 FROM events e WHERE e.instance_id = "
+	    "instances.id AND e.id > ?1)",
 	[ST_PRUNE_EV] = "DELETE FROM events WHERE id <= ?1",
 };
 
@@ -122,9 +128,14 @@ wa_bind_nonzero(sqlite3_stmt *s, int i, int64_t v)
 		sqlite3_bind_null(s, i);
 }
 
-/* reason: a refusal's, NULL for any other event. */
+/*
+ * An event names its instance by the row's id, or by name when there is
+ * no row of that name (iid 0): such an event is older than any row the
+ * name gets later, which pruning relies on.  reason: a refusal's, NULL
+ * for any other event.
+ */
 static int
-wa_event_insert(struct wa_ledger *l, enum wa_event_kind kind,
+wa_event_insert(struct wa_ledger *l, enum wa_event_kind kind, int64_t iid,
     const char *name, const char *product, int offset, uid_t uid, pid_t pid,
     const char *detail, const char *reason)
 {
@@ -133,38 +144,98 @@ wa_event_insert(struct wa_ledger *l, enum wa_event_kind kind,
 	if (s == NULL)
 		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
 	sqlite3_bind_int64(s, 1, wa_now_ms());
-	sqlite3_bind_text(s, 2, wa_event_name(kind), -1, SQLITE_STATIC);
-	wa_bind_text_or_null(s, 3, name);
-	wa_bind_text_or_null(s, 4, product);
+	sqlite3_bind_int(s, 2, (int)kind);
+	wa_bind_nonzero(s, 3, iid);
+	wa_bind_text_or_null(s, 4, iid == 0 ? name : NULL);
+	wa_bind_text_or_null(s, 5, product);
 	if (offset >= 0)
-		sqlite3_bind_int(s, 5, offset);
-	sqlite3_bind_int64(s, 6, (int64_t)uid);
-	wa_bind_nonzero(s, 7, pid);
-	wa_bind_text_or_null(s, 8, detail);
-	wa_bind_text_or_null(s, 9, reason);
+		sqlite3_bind_int(s, 6, offset);
+	sqlite3_bind_int64(s, 7, (int64_t)uid);
+	wa_bind_nonzero(s, 8, pid);
+	wa_bind_text_or_null(s, 9, detail);
+	wa_bind_text_or_null(s, 10, reason);
 	return wa_step_done(s);
+}
+
+/* The row id of name (0: none) and whether it is active. */
+static int
+wa_lookup(struct wa_ledger *l, const char *name, int64_t *id, bool *active)
+{
+	sqlite3_stmt *s = wa_stmt(l, ST_LOOKUP);
+	int rc;
+
+	*id = 0;
+	*active = false;
+	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		*active = sqlite3_column_int(s, 1) != 0;
+	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+	    wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	wa_done(s);
+	return rc;
+}
+
+/* The unique keys of in's ports: WA_ECONFLICT when one is held. */
+static int
+wa_port_keys_add(struct wa_ledger *l, const struct wa_instance *in)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	for (size_t i = 0; i < in->nports; i++) {
+		if ((s = wa_stmt(l, ST_INS_PORT)) == NULL)
+			return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+		sqlite3_bind_text(s, 1, wa_proto_name(in->ports[i].proto), -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int(s, 2, in->ports[i].port);
+		sqlite3_bind_int64(s, 3, in->id);
+		if ((rc = wa_step_done(s)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Delete the keys of the ports packed in text, those of row id only. */
+static int
+wa_port_keys_drop(struct wa_ledger *l, int64_t id, const char *text)
+{
+	struct wa_port_entry e;
+	sqlite3_stmt *s;
+	int rc;
+
+	while ((rc = wa_ports_next(&text, &e)) == 1) {
+		if ((s = wa_stmt(l, ST_DEL_PORT)) == NULL)
+			return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+		sqlite3_bind_text(s, 1, wa_proto_name(e.proto), -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int(s, 2, e.port);
+		sqlite3_bind_int64(s, 3, id);
+		if ((rc = wa_step_done(s)) != 0)
+			return rc;
+	}
+	return rc;
 }
 
 static int
 wa_lease_body(struct wa_ledger *l, struct wa_instance *in,
     enum wa_event_kind kind, const char *detail)
 {
-	sqlite3_stmt *s = wa_stmt(l, ST_LOOKUP);
-	int64_t id = 0;
+	sqlite3_stmt *s;
+	int64_t id;
+	bool active;
 	int rc;
 
-	if (s == NULL)
-		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
-	sqlite3_bind_text(s, 1, in->name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		rc = sqlite3_column_int(s, 1) ? WA_ECONFLICT : 0;
-	} else
-		rc = rc == SQLITE_DONE ? 0 :
-		    wa_sqlite_err(sqlite3_extended_errcode(l->db));
-	wa_done(s);
-	if (rc != 0)    /* WA_ECONFLICT: the name is active already */
+	if ((rc = wa_lookup(l, in->name, &id, &active)) != 0)
+		return rc;
+	if (active)     /* the name is active already */
+		return WA_ECONFLICT;
+	if ((rc = wa_ports_pack(&l->pack, &l->packcap, in->ports,
+	    in->nports)) != 0)
 		return rc;
 	if ((s = wa_stmt(l, ST_UPSERT)) == NULL)
 		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
@@ -183,24 +254,16 @@ wa_lease_body(struct wa_ledger *l, struct wa_instance *in,
 	    SQLITE_STATIC);
 	wa_bind_text_or_null(s, 10, in->home);
 	wa_bind_text_or_null(s, 11, in->note);
+	wa_bind_text_or_null(s, 12, in->nports > 0 ? l->pack : NULL);
 	if ((rc = wa_step_done(s)) != 0)
 		return rc;
 	/* A sticky row keeps its id; a new one takes the rowid. */
 	in->id = id != 0 ? id : sqlite3_last_insert_rowid(l->db);
 	in->state = WA_STATE_ACTIVE;
-	for (size_t i = 0; i < in->nports; i++) {
-		if ((s = wa_stmt(l, ST_INS_PORT)) == NULL)
-			return wa_sqlite_err(sqlite3_extended_errcode(l->db));
-		sqlite3_bind_int64(s, 1, in->id);
-		sqlite3_bind_int(s, 2, in->ports[i].port);
-		sqlite3_bind_text(s, 3, wa_proto_name(in->ports[i].proto), -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, in->ports[i].name, -1, SQLITE_STATIC);
-		if ((rc = wa_step_done(s)) != 0)
-			return rc;
-	}
-	return wa_event_insert(l, kind, in->name, in->product, in->offset,
-	    in->owner_uid, in->pid, detail, NULL);
+	if ((rc = wa_port_keys_add(l, in)) != 0)
+		return rc;
+	return wa_event_insert(l, kind, in->id, in->name, in->product,
+	    in->offset, in->owner_uid, in->pid, detail, NULL);
 }
 
 int
@@ -214,10 +277,11 @@ wa_ledger_lease(struct wa_ledger *l, struct wa_instance *inst,
 	return wa_write_end(l, wa_lease_body(l, inst, kind, detail));
 }
 
-/* The id, product and offset of an active name, for its event. */
+/* The id, product and offset of an active name, for its event, and
+ * its packed ports when ports is not NULL. */
 static int
 wa_find_active(struct wa_ledger *l, const char *name, int64_t *id,
-    char **product, int *offset)
+    char **product, int *offset, char **ports)
 {
 	sqlite3_stmt *s = wa_stmt(l, ST_ACTIVE);
 	int rc;
@@ -231,6 +295,10 @@ wa_find_active(struct wa_ledger *l, const char *name, int64_t *id,
 		*product = strdup((const char *)sqlite3_column_text(s, 1));
 		*offset = sqlite3_column_int(s, 2);
 		rc = *product != NULL ? 0 : WA_ENOMEM;
+		if (rc == 0 && ports != NULL && sqlite3_column_type(s, 3) !=
+		    SQLITE_NULL && (*ports = strdup((const char *)
+		    sqlite3_column_text(s, 3))) == NULL)
+			rc = WA_ENOMEM;
 	} else
 		rc = rc == SQLITE_DONE ? WA_ENOTFOUND :
 		    wa_sqlite_err(sqlite3_extended_errcode(l->db));
@@ -243,7 +311,7 @@ struct wa_change {
 	enum wa_st st;
 	int64_t a, b;               /* ?2 and ?3 (0 binds NULL) */
 	const char *text;           /* ?2 as text instead, when set */
-	bool del_ports;             /* the row's ports go too */
+	bool del_ports;             /* the row's ports' keys go too */
 	enum wa_event_kind kind;
 	uid_t uid;
 	pid_t pid;
@@ -259,13 +327,14 @@ wa_change_active(struct wa_ledger *l, const char *name,
     const struct wa_change *c)
 {
 	sqlite3_stmt *s;
-	char *product = NULL;
+	char *product = NULL, *ports = NULL;
 	int64_t id = 0;
 	int rc, offset = -1;
 
 	if ((rc = wa_write_begin(l)) != 0)
 		return rc;
-	if ((rc = wa_find_active(l, name, &id, &product, &offset)) != 0)
+	if ((rc = wa_find_active(l, name, &id, &product, &offset,
+	    c->del_ports ? &ports : NULL)) != 0)
 		goto out;
 	if ((s = wa_stmt(l, c->st)) == NULL)
 		goto sqlerr;
@@ -277,19 +346,15 @@ wa_change_active(struct wa_ledger *l, const char *name,
 	wa_bind_nonzero(s, 3, c->b);
 	if ((rc = wa_step_done(s)) != 0)
 		goto out;
-	if (c->del_ports) {
-		if ((s = wa_stmt(l, ST_DEL_PORTS)) == NULL)
-			goto sqlerr;
-		sqlite3_bind_int64(s, 1, id);
-		if ((rc = wa_step_done(s)) != 0)
-			goto out;
-	}
-	rc = wa_event_insert(l, c->kind, name, product, offset, c->uid, c->pid,
-	    c->detail, NULL);
+	if (c->del_ports && (rc = wa_port_keys_drop(l, id, ports)) != 0)
+		goto out;
+	rc = wa_event_insert(l, c->kind, id, name, product, offset, c->uid,
+	    c->pid, c->detail, NULL);
 	goto out;
 sqlerr:
 	rc = wa_sqlite_err(sqlite3_extended_errcode(l->db));
 out:
+	free(ports);
 	free(product);
 	return wa_write_end(l, rc);
 }
@@ -387,6 +452,23 @@ wa_ledger_repeat(struct wa_ledger *l, int64_t id, uid_t uid,
 	return wa_write_end(l, wa_repeat_body(l, id, uid, reason, n, last));
 }
 
+/* A new refusal row, by the instance's id when the name has a row. */
+static int
+wa_refusal_insert(struct wa_ledger *l, const struct wa_refusal *f,
+    int64_t *id)
+{
+	int64_t iid = 0;
+	bool active;
+	int rc;
+
+	rc = f->name != NULL ? wa_lookup(l, f->name, &iid, &active) : 0;
+	if (rc == 0 && (rc = wa_event_insert(l, WA_EV_REFUSED, iid, f->name,
+	    f->product, f->offset, f->uid, f->pid, f->detail,
+	    f->reason)) == 0)
+		*id = sqlite3_last_insert_rowid(l->db);
+	return rc;
+}
+
 int
 wa_ledger_refused(struct wa_ledger *l, const struct wa_refusal *f,
     int64_t window, int64_t *idp, int64_t *firstp)
@@ -400,10 +482,8 @@ wa_ledger_refused(struct wa_ledger *l, const struct wa_refusal *f,
 		rc = wa_last_refusal(l, f, now - window, &id, &first);
 	if (rc == 0 && id != 0)
 		rc = wa_repeat_body(l, id, f->uid, f->reason, 1, now);
-	else if (rc == 0 && (rc = wa_event_insert(l, WA_EV_REFUSED, f->name,
-	    f->product, f->offset, f->uid, f->pid, f->detail,
-	    f->reason)) == 0)
-		id = sqlite3_last_insert_rowid(l->db);
+	else if (rc == 0)
+		rc = wa_refusal_insert(l, f, &id);
 	if ((rc = wa_write_end(l, rc)) == 0) {
 		if (idp != NULL)
 			*idp = id;
@@ -501,14 +581,14 @@ wa_ledger_prune(struct wa_ledger *l, int64_t before, long keep, int chunk,
 	/* No fsync of its own (a chunk lost to a power cut is pruned again):
 	 * the next commit made durable fsyncs its frames along. */
 	if (!l->in_tx && l->sync == WA_SYNC_FULL)
-		wa_exec(l, "PRAGMA synchronous = NORMAL");
+		wa_sync_set(l, WA_SYNC_NORMAL);
 	if ((rc = wa_write_begin(l)) == 0) {
 		rc = wa_prune_body(l, cut, deleted);
 		if ((rc = wa_write_end(l, rc)) != 0)
 			*deleted = 0;
 	}
 	if (!l->in_tx)
-		wa_sync_set(l);
+		wa_sync_set(l, l->sync);
 	return rc;
 }
 
@@ -518,42 +598,6 @@ wa_col_strdup(sqlite3_stmt *s, int i)
 	const unsigned char *t = sqlite3_column_text(s, i);
 
 	return t != NULL ? strdup((const char *)t) : NULL;
-}
-
-/* Append the port in columns col.. of s's row to in. */
-static int
-wa_port_append(struct wa_instance *in, sqlite3_stmt *s, int col)
-{
-	struct wa_lease_port *np;
-
-	np = realloc(in->ports, (in->nports + 1) * sizeof *np);
-	if (np == NULL)
-		return WA_ENOMEM;
-	in->ports = np;
-	np = &in->ports[in->nports];
-	if ((np->name = wa_col_strdup(s, col)) == NULL)
-		return WA_ENOMEM;
-	np->port = (uint16_t)sqlite3_column_int(s, col + 1);
-	np->proto = (uint8_t)(wa_proto_parse(
-	    (const char *)sqlite3_column_text(s, col + 2)) == WA_UDP);
-	in->nports++;
-	return 0;
-}
-
-static int
-wa_instance_ports(struct wa_ledger *l, struct wa_instance *in)
-{
-	sqlite3_stmt *s = wa_stmt(l, ST_PORTS_OF);
-	int rc;
-
-	if (s == NULL)
-		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
-	sqlite3_bind_int64(s, 1, in->id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if ((rc = wa_port_append(in, s, 0)) != 0)
-			break;
-	wa_done(s);
-	return rc < 0 ? rc : rc == SQLITE_DONE ? 0 : wa_sqlite_err(rc);
 }
 
 /* Fill in from the current row (WA_COLS), ports included. */
@@ -578,7 +622,10 @@ wa_instance_row(sqlite3_stmt *s, struct wa_instance *in)
 	in->note = wa_col_strdup(s, 13);
 	if (in->name == NULL || in->product == NULL || in->labels == NULL)
 		return WA_ENOMEM;
-	return 0;
+	/* Only an active lease holds ports. */
+	if (in->state != WA_STATE_ACTIVE)
+		return 0;
+	return wa_ports_unpack((const char *)sqlite3_column_text(s, 14), in);
 }
 
 /* One row by a bound key; WA_ENOTFOUND when there is none. */
@@ -593,8 +640,6 @@ wa_find_one(struct wa_ledger *l, sqlite3_stmt *s, struct wa_instance *out)
 		rc = rc == SQLITE_DONE ? WA_ENOTFOUND :
 		    wa_sqlite_err(sqlite3_extended_errcode(l->db));
 	wa_done(s);
-	if (rc == 0 && out->state == WA_STATE_ACTIVE)
-		rc = wa_instance_ports(l, out);
 	if (rc != 0 && rc != WA_ENOTFOUND)
 		wa_instance_clear(out);
 	return rc;
@@ -652,7 +697,6 @@ wa_ledger_list(struct wa_ledger *l, const struct wa_ledger_filter *f,
 {
 	struct wa_instance in;
 	sqlite3_stmt *s = wa_stmt(l, ST_LIST);
-	bool have = false;
 	int rc, stop = 0;
 
 	if (s == NULL)
@@ -664,28 +708,14 @@ wa_ledger_list(struct wa_ledger *l, const struct wa_ledger_filter *f,
 		    SQLITE_STATIC);
 	if (f != NULL && f->owner_uid >= 0)
 		sqlite3_bind_int64(s, 3, f->owner_uid);
-	/* One row per port: an instance is complete when the id changes. */
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (have && sqlite3_column_int64(s, 0) != in.id) {
+	while (stop == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		/* Cleared even if half filled. */
+		if ((rc = wa_instance_row(s, &in)) == 0)
 			stop = cb(arg, &in);
-			wa_instance_clear(&in);
-			have = false;
-			if (stop != 0)
-				break;
-		}
-		if (!have) {
-			have = true;   /* cleared below even if half filled */
-			if ((rc = wa_instance_row(s, &in)) != 0)
-				break;
-		}
-		if (sqlite3_column_type(s, 15) != SQLITE_NULL &&
-		    (rc = wa_port_append(&in, s, 14)) != 0)
+		wa_instance_clear(&in);
+		if (rc != 0)
 			break;
 	}
-	if (rc == SQLITE_DONE && have)
-		stop = cb(arg, &in);
-	if (have)
-		wa_instance_clear(&in);
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		rc = 0;
 	else if (rc > 0)
@@ -698,23 +728,22 @@ int
 wa_ledger_history(struct wa_ledger *l, const char *name, int limit,
     wa_event_cb cb, void *arg)
 {
-	sqlite3_stmt *s = wa_stmt(l, ST_HISTORY);
+	sqlite3_stmt *s = wa_stmt(l, name != NULL ? ST_HISTORY_OF : ST_HISTORY);
 	struct wa_event ev;
-	int rc, stop = 0;
+	int rc, stop = 0, k;
 
 	if (s == NULL)
 		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
-	wa_bind_text_or_null(s, 1, name);
-	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
+	if (name != NULL)
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, name != NULL ? 2 : 1, limit > 0 ? limit : -1);
 	while (stop == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&ev, 0, sizeof ev);
 		ev.id = sqlite3_column_int64(s, 0);
 		ev.time = sqlite3_column_int64(s, 1);
-		ev.kind = (enum wa_event_kind)0;
-		for (int k = 0; k <= WA_EV_ATTACHED; k++)
-			if (strcmp(wa_event_name((enum wa_event_kind)k),
-			    (const char *)sqlite3_column_text(s, 2)) == 0)
-				ev.kind = (enum wa_event_kind)k;
+		k = sqlite3_column_int(s, 2);
+		ev.kind = (enum wa_event_kind)(k >= 0 && k <= WA_EV_ATTACHED ?
+		    k : 0);
 		ev.instance = wa_col_strdup(s, 3);
 		ev.product = wa_col_strdup(s, 4);
 		ev.offset = sqlite3_column_type(s, 5) == SQLITE_NULL ? -1 :

@@ -5,7 +5,9 @@
  *
  * Write calls run inside the current transaction when one is open
  * (wa_ledger_begin), else in one BEGIN IMMEDIATE transaction of their
- * own.  Times are milliseconds since the Unix epoch; 0 means none.
+ * own.  A failed write leaves nothing behind, except inside a request's
+ * savepoint (wa_ledger_savepoint): the caller rolls that back.
+ * Times are milliseconds since the Unix epoch; 0 means none.
  * The lease and event model is lease.h's.
  */
 #ifndef WA_LEDGER_H
@@ -78,8 +80,9 @@ bool wa_ledger_in_tx(const struct wa_ledger *l);
 
 /*
  * Record an active lease: inserts the instance or reactivates the row of
- * that name, inserts its ports (UNIQUE over active ports: WA_ECONFLICT if
- * the database already holds one), appends a leased/adopted event.
+ * that name, with its ports, holds their keys (unique over active leases:
+ * WA_ECONFLICT if the database already holds one), appends a
+ * leased/adopted event.
  * inst->id and created are filled.
  */
 int wa_ledger_lease(struct wa_ledger *l, struct wa_instance *inst,
