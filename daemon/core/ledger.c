@@ -1,38 +1,23 @@
 /*
- * ledger.c: the SQLite ledger.  Every state change is one BEGIN IMMEDIATE
- * transaction (or a savepoint inside the caller's batch), so a failed
- * write leaves nothing behind and the database stays the source of truth.
+ * ledger.c: the ledger's queries: leases, their changes and events,
+ * refusals, retention, and the reads.  The connection and transactions
+ * are ledger-db.c's.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <sqlite3.h>
-
-#include "ledger.h"
+#include "ledger-int.h"
 #include "util.h"
 #include "wso2alloc.h"
 
-extern const char *const wa_migrations[];
-extern const size_t wa_nmigrations;
-
-enum wa_st {
-	ST_ACTIVE, ST_LOOKUP, ST_UPSERT, ST_INS_PORT, ST_INS_EVENT, ST_RENEW, ST_END, ST_DEL_PORTS,
-	ST_ATTACH, ST_FIND, ST_FIND_ID, ST_FIND_PORT, ST_PORTS_OF, ST_LIST,
-	ST_HISTORY, ST_LOAD, ST_NAMES, ST_NEXT_EXPIRY, ST_COUNTS, ST_NEVENTS,
-	ST_EXPIRED, ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SP_REQ, ST_REL_REQ,
-	ST_RB_REQ, ST_SP_OP, ST_REL_OP, ST_RB_OP, ST_LAST_REFUSED, ST_REPEAT,
-	ST_EV_BOUNDS, ST_EV_HEAD, ST_PRUNE_INST, ST_PRUNE_EV, ST_COUNT
-};
-
 #define WA_COLS "id, name, product, offset, state, owner_uid, pid, " \
-	"pid_start, created, renewed, expires, labels, home, note"
+	"pid_start, created, renewed, expires, labels, home, note, ports"
+
+/* An event's instance: its row's name, or the name it was written with. */
+#define WA_EV_COLS "e.id, e.time, e.kind, coalesce(i.name, e.name), " \
+	"e.product, e.offset, e.uid, e.pid, e.detail, e.repeats, e.last_time " \
+	"FROM events e LEFT JOIN instances i ON i.id = e.instance_id"
 
 /*
  * No RETURNING on the write path: SQLite buffers its rows in an ephemeral
@@ -40,51 +25,50 @@ enum wa_st {
  * extra SELECT by the unique name.
  */
 static const char *const wa_sql[ST_COUNT] = {
-	[ST_ACTIVE] = "SELECT id, product, offset FROM instances "
+	[ST_ACTIVE] = "SELECT id, product, offset, ports FROM instances "
 	    "WHERE name = ?1 AND state = 'active'",
 	[ST_LOOKUP] = "SELECT id, state = 'active' FROM instances "
 	    "WHERE name = ?1",
 	[ST_UPSERT] = "INSERT INTO instances (name, product, offset, state, "
 	    "owner_uid, pid, pid_start, created, renewed, expires, labels, "
-	    "home, note) VALUES (?1, ?2, ?3, 'active', ?4, ?5, ?6, ?7, ?7, ?8, "
-	    "?9, ?10, ?11) ON CONFLICT (name) DO UPDATE SET "
+	    "home, note, ports) VALUES (?1, ?2, ?3, 'active', ?4, ?5, ?6, ?7, "
+	    "?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (name) DO UPDATE SET "
 	    "product = excluded.product, offset = excluded.offset, "
 	    "state = 'active', owner_uid = excluded.owner_uid, "
 	    "pid = excluded.pid, pid_start = excluded.pid_start, "
 	    "created = excluded.created, renewed = excluded.renewed, "
 	    "expires = excluded.expires, labels = excluded.labels, "
-	    "home = excluded.home, note = excluded.note",
-	[ST_INS_PORT] = "INSERT INTO leased_ports (instance_id, port, proto, "
-	    "name) VALUES (?1, ?2, ?3, ?4)",
-	[ST_INS_EVENT] = "INSERT INTO events (time, kind, instance, product, "
-	    "offset, uid, pid, detail, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-	    "?7, ?8, ?9)",
+	    "home = excluded.home, note = excluded.note, "
+	    "ports = excluded.ports",
+	[ST_INS_PORT] = "INSERT INTO leased_ports (proto, port, instance_id) "
+	    "VALUES (?1, ?2, ?3)",
+	[ST_INS_EVENT] = "INSERT INTO events (time, kind, instance_id, name, "
+	    "product, offset, uid, pid, detail, reason) VALUES (?1, ?2, ?3, "
+	    "?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[ST_RENEW] = "UPDATE instances SET renewed = ?2, expires = ?3 "
 	    "WHERE id = ?1",
-	[ST_END] = "UPDATE instances SET state = ?2, renewed = ?3 "
-	    "WHERE id = ?1",
-	[ST_DEL_PORTS] = "DELETE FROM leased_ports WHERE instance_id = ?1",
+	[ST_END] = "UPDATE instances SET state = ?2, renewed = ?3, "
+	    "ports = NULL WHERE id = ?1",
+	/* By key, and only the lease's own. */
+	[ST_DEL_PORT] = "DELETE FROM leased_ports WHERE proto = ?1 AND "
+	    "port = ?2 AND instance_id = ?3",
 	[ST_ATTACH] = "UPDATE instances SET pid = ?2, pid_start = ?3 "
 	    "WHERE id = ?1",
 	[ST_FIND] = "SELECT " WA_COLS " FROM instances WHERE name = ?1",
 	[ST_FIND_ID] = "SELECT " WA_COLS " FROM instances WHERE id = ?1",
 	[ST_FIND_PORT] = "SELECT instance_id FROM leased_ports "
 	    "WHERE proto = ?1 AND port = ?2",
-	[ST_PORTS_OF] = "SELECT name, port, proto FROM leased_ports "
-	    "WHERE instance_id = ?1 ORDER BY port, proto",
-	/* Instances and their ports in one walk: a query per instance
-	 * was half of a 1,000-lease list. */
-	[ST_LIST] = "SELECT i.id, i.name, i.product, i.offset, i.state, "
-	    "i.owner_uid, i.pid, i.pid_start, i.created, i.renewed, i.expires, "
-	    "i.labels, i.home, i.note, p.name, p.port, p.proto "
-	    "FROM instances i LEFT JOIN leased_ports p ON p.instance_id = i.id "
-	    "WHERE (?1 IS NULL OR i.product = ?1) AND "
-	    "(?2 IS NULL OR i.state = ?2) AND (?3 IS NULL OR i.owner_uid = ?3) "
-	    "ORDER BY i.name, p.port, p.proto",
-	[ST_HISTORY] = "SELECT * FROM (SELECT id, time, kind, instance, "
-	    "product, offset, uid, pid, detail, repeats, last_time FROM events "
-	    "WHERE (?1 IS NULL OR instance = ?1) ORDER BY id DESC LIMIT ?2) "
-	    "ORDER BY id",
+	[ST_LIST] = "SELECT " WA_COLS " FROM instances "
+	    "WHERE (?1 IS NULL OR product = ?1) AND "
+	    "(?2 IS NULL OR state = ?2) AND (?3 IS NULL OR owner_uid = ?3) "
+	    "ORDER BY name",
+	[ST_HISTORY] = "SELECT * FROM (SELECT " WA_EV_COLS " "
+	    "ORDER BY e.id DESC LIMIT ?1) ORDER BY 1",
+	/* Two index seeks: the events of the row, and those written with
+	 * the name before it had one. */
+	[ST_HISTORY_OF] = "SELECT * FROM (SELECT " WA_EV_COLS " "
+	    "WHERE e.instance_id = (SELECT id FROM instances WHERE name = ?1) "
+	    "OR e.name = ?1 ORDER BY e.id DESC LIMIT ?2) ORDER BY 1",
 	[ST_LOAD] = "SELECT instance_id, proto, port FROM leased_ports",
 	/* A range of the name index: "p-" <= name < "p." ('.' follows
 	 * '-'), not a scan of every instance ever leased. */
@@ -97,133 +81,33 @@ static const char *const wa_sql[ST_COUNT] = {
 	[ST_NEVENTS] = "SELECT count(*) FROM events",
 	[ST_EXPIRED] = "SELECT name FROM instances WHERE state = 'active' "
 	    "AND expires IS NOT NULL AND expires <= ?1 ORDER BY expires",
-	/* Prepared once: sqlite3_exec would parse them on every request. */
-	[ST_BEGIN] = "BEGIN IMMEDIATE",
-	[ST_COMMIT] = "COMMIT",
-	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_SP_REQ] = "SAVEPOINT wa_req",
-	[ST_REL_REQ] = "RELEASE wa_req",
-	[ST_RB_REQ] = "ROLLBACK TO wa_req",
-	[ST_SP_OP] = "SAVEPOINT wa_op",
-	[ST_REL_OP] = "RELEASE wa_op",
-	[ST_RB_OP] = "ROLLBACK TO wa_op",
-	[ST_LAST_REFUSED] = "SELECT id, time FROM events WHERE kind = 'refused' "
+	/* kind 6: WA_EV_REFUSED, as the partial index events_refused. */
+	[ST_LAST_REFUSED] = "SELECT id, time FROM events WHERE kind = 6 "
 	    "AND uid = ?1 AND product IS ?2 AND reason = ?3 "
 	    "ORDER BY id DESC LIMIT 1",
 	/* Checked against uid and reason: a row of a batch that failed to
 	 * commit may have left its id to another event. */
 	[ST_REPEAT] = "UPDATE events SET repeats = repeats + ?3, "
-	    "last_time = ?2 WHERE id = ?1 AND kind = 'refused' AND uid = ?4 "
+	    "last_time = ?2 WHERE id = ?1 AND kind = 6 AND uid = ?4 "
 	    "AND reason = ?5",
 	[ST_EV_BOUNDS] = "SELECT (SELECT min(id) FROM events), "
 	    "(SELECT max(id) FROM events)",
 	[ST_EV_HEAD] = "SELECT id, max(time, coalesce(last_time, 0)) "
 	    "FROM events ORDER BY id LIMIT ?1",
-	/* Ended instances whose last events go with ?1: a lookup by name
-	 * per pruned event, not a walk of every instance. */
+	/* Ended instances whose last events go with ?1: a lookup by id per
+	 * pruned event, not a walk of every instance.  An event written
+	 * by name is older than any row of that name (wa_event_insert). */
 	[ST_PRUNE_INST] = "DELETE FROM instances WHERE state <> 'active' AND "
-	    "name IN (SELECT instance FROM events WHERE id <= ?1) AND "
-	    "NOT EXISTS (SELECT 1 FROM events e WHERE e.instance = "
-	    "instances.name AND e.id > ?1)",
+	    "id IN (SELECT instance_id FROM events WHERE id <= ?1) AND "
+	    "NOT EXISTS (SELECT 1 FROM events e WHERE e.instance_id = "
+	    "instances.id AND e.id > ?1)",
 	[ST_PRUNE_EV] = "DELETE FROM events WHERE id <= ?1",
 };
-
-struct wa_ledger {
-	sqlite3 *db;
-	char *path;
-	int lockfd;
-	int mode;                   /* of the files */
-	bool has_group;
-	gid_t group;
-	bool readonly;
-	bool in_tx;
-	enum wa_sync sync;
-	int version;
-	int wal_frames;             /* as the WAL hook last saw it */
-	int64_t committed;          /* time of the last commit, 0: none seen */
-	sqlite3_stmt *st[ST_COUNT];
-};
-
-static const char *const wa_state_names[] = { "active", "released",
-	"expired", "reclaimed" };
-static const char *const wa_event_names[] = { "leased", "renewed",
-	"released", "expired", "reclaimed", "adopted", "refused", "attached" };
-
-/* SQLite's result codes, kept meaningful all the way up. */
-static int
-wa_sqlite_err(int rc)
-{
-	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-		return WA_ECONFLICT;
-	switch (rc & 0xff) {
-	case SQLITE_OK: case SQLITE_DONE: case SQLITE_ROW: return 0;
-	case SQLITE_FULL: return WA_EFULL;
-	case SQLITE_READONLY: return WA_EREADONLY;
-	case SQLITE_CORRUPT: case SQLITE_NOTADB: return WA_ECORRUPT;
-	case SQLITE_BUSY: case SQLITE_LOCKED: return WA_EDBBUSY;
-	case SQLITE_NOMEM: return WA_ENOMEM;
-	case SQLITE_CONSTRAINT: return WA_EINVAL;
-	case SQLITE_IOERR:
-		/* Some file systems report a full disk as a write error. */
-		return errno == ENOSPC ? WA_EFULL : WA_EIO;
-	default: return WA_EIO;
-	}
-}
-
-static int
-wa_exec(struct wa_ledger *l, const char *sql)
-{
-	return wa_sqlite_err(sqlite3_exec(l->db, sql, NULL, NULL, NULL));
-}
-
-int
-wa_ledger_exec(struct wa_ledger *l, const char *sql)
-{
-	return wa_exec(l, sql);
-}
 
 static sqlite3_stmt *
 wa_stmt(struct wa_ledger *l, enum wa_st id)
 {
-	if (l->st[id] == NULL &&
-	    sqlite3_prepare_v3(l->db, wa_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-	    &l->st[id], NULL) != SQLITE_OK)
-		return NULL;
-	return l->st[id];
-}
-
-static void
-wa_done(sqlite3_stmt *s)
-{
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-}
-
-/* Run a statement that returns no rows (or ignores them). */
-static int
-wa_step_done(sqlite3_stmt *s)
-{
-	int rc;
-
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		;
-	rc = rc == SQLITE_DONE ? 0 : wa_sqlite_err(sqlite3_extended_errcode(
-	    sqlite3_db_handle(s)));
-	wa_done(s);
-	return rc;
-}
-
-/* One of the transaction-control statements above. */
-static int
-wa_tx(struct wa_ledger *l, enum wa_st id)
-{
-	sqlite3_stmt *s = wa_stmt(l, id);
-	int rc = s != NULL ? wa_step_done(s) :
-	    wa_sqlite_err(sqlite3_extended_errcode(l->db));
-
-	if (rc == 0 && id == ST_COMMIT)
-		l->committed = wa_now_ms();
-	return rc;
+	return wa_prepared(l, id, wa_sql[id]);
 }
 
 static void
@@ -245,567 +129,13 @@ wa_bind_nonzero(sqlite3_stmt *s, int i, int64_t v)
 }
 
 /*
- * Give fd the ledger's mode and group, whatever the umask took from
- * open's mode or an older version left; a ledger made read-only stays
- * so (the daemon then says it cannot write it).
+ * An event names its instance by the row's id, or by name when there is
+ * no row of that name (iid 0): such an event is older than any row the
+ * name gets later, which pruning relies on.  reason: a refusal's, NULL
+ * for any other event.
  */
 static int
-wa_ledger_fdperms(const struct wa_ledger *l, int fd, const char *path,
-    char *err, size_t errlen)
-{
-	struct stat st;
-	mode_t mode;
-	int e;
-
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		return WA_EIO;
-	}
-	mode = (mode_t)l->mode;
-	if (st.st_size > 0 && !(st.st_mode & S_IWUSR))
-		mode &= ~(mode_t)S_IWUSR;
-	if (((st.st_mode & 07777) != mode && fchmod(fd, mode) != 0) ||
-	    (l->has_group && st.st_gid != l->group &&
-	    fchown(fd, (uid_t)-1, l->group) != 0)) {
-		e = errno;
-		snprintf(err, errlen, "%s: cannot set mode %04o%s: %s", path,
-		    (unsigned)mode, l->has_group ? " and group" : "",
-		    strerror(e));
-		return e == EROFS ? WA_EREADONLY : WA_EIO;
-	}
-	return 0;
-}
-
-/*
- * SQLite makes the database 0644 less the umask and gives the -wal and
- * -shm the database's mode and owner: the database is made here first,
- * and side files an older version left get the mode too.
- */
-static int
-wa_ledger_perms(const struct wa_ledger *l, char *err, size_t errlen)
-{
-	static const char *const side[] = { "-wal", "-shm" };
-	char p[PATH_MAX];
-	int fd, rc, e;
-
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", l->path, i > 0 ? side[i - 1] : "");
-		/* No write access asked: a read-only ledger is refused later
-		 * with its own message. */
-		fd = i == 0 ? open(p, O_RDONLY | O_CREAT | O_NONBLOCK |
-		    O_CLOEXEC, l->mode) : open(p, O_RDONLY | O_NOFOLLOW |
-		    O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0 && i > 0 && errno == ENOENT)
-			continue;
-		if (fd < 0) {
-			e = errno;
-			snprintf(err, errlen, "ledger %s: %s", p, strerror(e));
-			return e == EROFS || e == EACCES ? WA_EREADONLY : WA_EIO;
-		}
-		rc = wa_ledger_fdperms(l, fd, p, err, errlen);
-		close(fd);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* flock beside the database: two daemons never serve one ledger. */
-static int
-wa_ledger_lock(struct wa_ledger *l, char *err, size_t errlen)
-{
-	char lpath[PATH_MAX], buf[32];
-	ssize_t n;
-	int rc;
-
-	snprintf(lpath, sizeof lpath, "%s.lock", l->path);
-	if ((l->lockfd = open(lpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    l->mode)) < 0) {
-		snprintf(err, errlen, "%s: %s", lpath, strerror(errno));
-		return errno == EROFS || errno == EACCES ? WA_EREADONLY : WA_EIO;
-	}
-	if ((rc = wa_ledger_fdperms(l, l->lockfd, lpath, err, errlen)) != 0)
-		return rc;
-	if (flock(l->lockfd, LOCK_EX | LOCK_NB) != 0) {
-		n = pread(l->lockfd, buf, sizeof buf - 1, 0);
-		buf[n > 0 ? n : 0] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-		snprintf(err, errlen, "ledger %s is in use by another "
-		    "wso2-allocd (pid %s)", l->path, *buf ? buf : "unknown");
-		return WA_ELOCKED;
-	}
-	/* The pid is a courtesy for the message above: failure is fine. */
-	n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
-	if (ftruncate(l->lockfd, 0) == 0)
-		(void)!pwrite(l->lockfd, buf, (size_t)n, 0);
-	return 0;
-}
-
-static int
-wa_ledger_migrate(struct wa_ledger *l, char *err, size_t errlen)
-{
-	char sql[64];
-	int rc;
-
-	for (size_t v = (size_t)l->version; v < wa_nmigrations; v++) {
-		if ((rc = wa_exec(l, "BEGIN IMMEDIATE")) != 0)
-			goto fail;
-		snprintf(sql, sizeof sql, "PRAGMA user_version = %zu", v + 1);
-		if ((rc = wa_exec(l, wa_migrations[v])) != 0 ||
-		    (rc = wa_exec(l, sql)) != 0) {
-			snprintf(err, errlen, "%s: migration %zu failed: %s",
-			    l->path, v + 1, sqlite3_errmsg(l->db));
-			wa_exec(l, "ROLLBACK");
-			return rc;
-		}
-		if ((rc = wa_exec(l, "COMMIT")) != 0)
-			goto fail;
-		l->version = (int)v + 1;
-	}
-	return 0;
-fail:
-	snprintf(err, errlen, "%s: cannot migrate: %s", l->path,
-	    sqlite3_errmsg(l->db));
-	return rc;
-}
-
-static int
-wa_ledger_check(struct wa_ledger *l, char *err, size_t errlen)
-{
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	rc = sqlite3_prepare_v2(l->db, "PRAGMA quick_check", -1, &s, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(s, 0),
-	    "ok") == 0)
-		rc = 0;
-	else if (rc == SQLITE_ROW || (rc & 0xff) == SQLITE_CORRUPT ||
-	    (rc & 0xff) == SQLITE_NOTADB) {
-		snprintf(err, errlen, "ledger %s is corrupt (%s): restore it "
-		    "from a backup or move it aside", l->path,
-		    rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) :
-		    sqlite3_errmsg(l->db));
-		rc = WA_ECORRUPT;
-	} else {
-		snprintf(err, errlen, "ledger %s: %s", l->path,
-		    sqlite3_errmsg(l->db));
-		rc = wa_sqlite_err(rc);
-	}
-	sqlite3_finalize(s);
-	return rc;
-}
-
-static int
-wa_ledger_version(struct wa_ledger *l)
-{
-	sqlite3_stmt *s;
-	int v = -1;
-
-	if (sqlite3_prepare_v2(l->db, "PRAGMA user_version", -1, &s,
-	    NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-static int
-wa_sync_set(struct wa_ledger *l)
-{
-	return wa_exec(l, l->sync == WA_SYNC_NORMAL ?
-	    "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
-}
-
-static int
-wa_ledger_pragmas(struct wa_ledger *l, char *err, size_t errlen)
-{
-	int rc;
-
-	if (l->readonly)
-		return wa_exec(l, "PRAGMA query_only = ON");
-	if ((rc = wa_exec(l, "PRAGMA journal_mode = WAL")) != 0 ||
-	    (rc = wa_exec(l, "PRAGMA foreign_keys = ON")) != 0 ||
-	    /* A log grown by a burst shrinks back when it restarts. */
-	    (rc = wa_exec(l, "PRAGMA journal_size_limit = 16777216")) != 0 ||
-	    (rc = wa_sync_set(l)) != 0)
-		goto fail;
-	return 0;
-fail:
-	snprintf(err, errlen, "ledger %s: %s", l->path, sqlite3_errmsg(l->db));
-	return rc;
-}
-
-/* Replaces SQLite's auto-checkpoint hook: only count. */
-static int
-wa_ledger_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
-{
-	struct wa_ledger *l = arg;
-
-	(void)db;
-	(void)name;
-	l->wal_frames = frames;
-	return SQLITE_OK;
-}
-
-/*
- * The name the ledger opens with: 1 for a URI, 0 for the plain path.  A reader (the client with the daemon
- * down) may lack write access to the directory: a group member of a
- * 0640 ledger under a 0750 directory.  SQLite then cannot make the WAL
- * index, so a ledger whose log is empty (a clean stop removes it) opens
- * immutable, and one with a log opens read-only, which reads an
- * existing index it may not write.
- */
-static int
-wa_ledger_uri(const struct wa_ledger *l, char *buf, size_t len)
-{
-	char dir[PATH_MAX], wal[PATH_MAX + 8], *slash;
-	const char *query = "";
-	struct stat st;
-	size_t n = 0;
-
-	if (l->readonly) {
-		snprintf(dir, sizeof dir, "%s", l->path);
-		slash = strrchr(dir, '/');
-		if (slash == dir)
-			dir[1] = '\0';
-		else if (slash != NULL)
-			*slash = '\0';
-		else
-			snprintf(dir, sizeof dir, ".");
-		snprintf(wal, sizeof wal, "%s-wal", l->path);
-		if (access(dir, W_OK) != 0)
-			query = stat(wal, &st) == 0 && st.st_size > 0 ?
-			    "?mode=ro" : "?immutable=1";
-	}
-	if (*query == '\0') {
-		/* Everyone else opens the plain path, as before. */
-		if (strlen(l->path) >= len)
-			return WA_EINVAL;
-		snprintf(buf, len, "%s", l->path);
-		return 0;
-	}
-	n = (size_t)snprintf(buf, len, "file:");
-	for (const unsigned char *p = (const unsigned char *)l->path; *p;
-	    p++) {
-		if (n + 4 >= len)
-			return WA_EINVAL;
-		/* Only what a URI would read as syntax is escaped. */
-		if (*p == '%' || *p == '?' || *p == '#' || *p <= ' ')
-			n += (size_t)snprintf(buf + n, len - n, "%%%02X", *p);
-		else
-			buf[n++] = (char)*p;
-	}
-	if (n + strlen(query) + 1 > len)
-		return WA_EINVAL;
-	snprintf(buf + n, len - n, "%s", query);
-	return 1;
-}
-
-/*
- * A reader opens what it is named (--db): SQLite's own open would wait
- * forever on a FIFO and calls a directory a disk I/O error, so the file
- * is looked at first, without blocking.
- */
-static int
-wa_ledger_regular(const char *path, char *err, size_t errlen)
-{
-	struct stat st;
-	int fd, e;
-
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC)) < 0) {
-		e = errno;
-		snprintf(err, errlen, "ledger %s: %s", path, strerror(e));
-		return e == ENOENT ? WA_ENOTFOUND : e == EACCES ?
-		    WA_EFORBIDDEN : WA_EIO;
-	}
-	e = fstat(fd, &st);
-	close(fd);
-	if (e != 0 || S_ISREG(st.st_mode))
-		return 0;
-	snprintf(err, errlen, "ledger %s: %s, not a regular file", path,
-	    S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ?
-	    "a directory" : "a special file");
-	return WA_EINVAL;
-}
-
-int
-wa_ledger_open(struct wa_ledger **out, const char *path,
-    const struct wa_ledger_opts *o, char *err, size_t errlen)
-{
-	char uri[PATH_MAX * 3 + 32];
-	struct wa_ledger *l;
-	char dummy[8];
-	int rc, flags;
-
-	if (err == NULL || errlen == 0) {
-		err = dummy;
-		errlen = sizeof dummy;
-	}
-	*out = NULL;
-	if ((l = calloc(1, sizeof *l)) == NULL)
-		return WA_ENOMEM;
-	l->lockfd = -1;
-	l->readonly = o != NULL && o->readonly;
-	l->sync = o != NULL ? o->sync : WA_SYNC_FULL;
-	l->mode = o != NULL && o->mode != 0 ? o->mode & 0777 : 0600;
-	l->has_group = o != NULL && o->has_group;
-	l->group = o != NULL ? o->group : 0;
-	if ((l->path = strdup(path)) == NULL) {
-		rc = WA_ENOMEM;
-		goto out;
-	}
-	if (!l->readonly && ((rc = wa_ledger_lock(l, err, errlen)) != 0 ||
-	    (rc = wa_ledger_perms(l, err, errlen)) != 0))
-		goto out;
-	if (l->readonly && (rc = wa_ledger_regular(path, err, errlen)) != 0)
-		goto out;
-	flags = (l->readonly ? SQLITE_OPEN_READONLY :
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
-	if ((rc = wa_ledger_uri(l, uri, sizeof uri)) < 0) {
-		snprintf(err, errlen, "ledger %s: path too long", path);
-		goto out;
-	}
-	if (rc == 1)
-		flags |= SQLITE_OPEN_URI;
-	if ((rc = sqlite3_open_v2(uri, &l->db, flags, NULL)) != SQLITE_OK) {
-		snprintf(err, errlen, "ledger %s: %s", path,
-		    l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(rc));
-		rc = wa_sqlite_err(rc);
-		goto out;
-	}
-	/* SQLite quietly opens a file it cannot write read-only: say so
-	 * before any read, which would leave a -shm of the file's mode. */
-	if (!l->readonly && sqlite3_db_readonly(l->db, "main") == 1) {
-		snprintf(err, errlen, "ledger %s is read-only: the daemon "
-		    "needs to write it", path);
-		rc = WA_EREADONLY;
-		goto out;
-	}
-	sqlite3_extended_result_codes(l->db, 1);
-	sqlite3_busy_timeout(l->db, o != NULL && o->busy_timeout_ms > 0 ?
-	    o->busy_timeout_ms : 5000);
-	if ((rc = wa_ledger_check(l, err, errlen)) != 0 ||
-	    (rc = wa_ledger_pragmas(l, err, errlen)) != 0)
-		goto out;
-	l->version = wa_ledger_version(l);
-	if (l->version > (int)wa_nmigrations) {
-		snprintf(err, errlen, "ledger %s has schema version %d, newer "
-		    "than this binary's %zu: use a newer wso2-alloc", path,
-		    l->version, wa_nmigrations);
-		rc = WA_ESCHEMA;
-		goto out;
-	}
-	if (l->readonly && l->version != (int)wa_nmigrations) {
-		snprintf(err, errlen, "ledger %s has schema version %d, this "
-		    "binary reads %zu", path, l->version, wa_nmigrations);
-		rc = WA_ESCHEMA;
-		goto out;
-	}
-	rc = l->readonly ? 0 : wa_ledger_migrate(l, err, errlen);
-	if (rc == 0 && !l->readonly && o != NULL && o->manual_checkpoint)
-		sqlite3_wal_hook(l->db, wa_ledger_wal_hook, l);
-out:
-	if (rc != 0)
-		wa_ledger_close(l);
-	else
-		*out = l;
-	return rc;
-}
-
-void
-wa_ledger_close(struct wa_ledger *l)
-{
-	if (l == NULL)
-		return;
-	for (int i = 0; i < ST_COUNT; i++)
-		sqlite3_finalize(l->st[i]);
-	if (l->db != NULL)
-		sqlite3_close(l->db);
-	if (l->lockfd >= 0)
-		close(l->lockfd);
-	free(l->path);
-	free(l);
-}
-
-int
-wa_ledger_wal_frames(const struct wa_ledger *l)
-{
-	return l->wal_frames;
-}
-
-int
-wa_ledger_checkpointer_open(const struct wa_ledger *w, struct wa_ledger **out)
-{
-	struct wa_ledger *l;
-	int rc;
-
-	*out = NULL;
-	if ((l = calloc(1, sizeof *l)) == NULL)
-		return WA_ENOMEM;
-	l->lockfd = -1;
-	l->sync = w->sync;
-	l->version = w->version;
-	if ((l->path = strdup(w->path)) == NULL) {
-		rc = WA_ENOMEM;
-		goto out;
-	}
-	rc = wa_sqlite_err(sqlite3_open_v2(l->path, &l->db,
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-	    SQLITE_OPEN_EXRESCODE, NULL));
-	if (rc != 0)
-		goto out;
-	sqlite3_busy_timeout(l->db, 5000);
-	/* Its own writes are the checkpoint's: the writer's sync level.  It
-	 * copies frames through one buffer, never through a page cache. */
-	if ((rc = wa_sync_set(l)) == 0)
-		rc = wa_exec(l, "PRAGMA cache_size = -64");
-out:
-	if (rc != 0)
-		wa_ledger_close(l);
-	else
-		*out = l;
-	return rc;
-}
-
-int
-wa_ledger_checkpoint(struct wa_ledger *l, int *backfilled)
-{
-	int log = 0, done = 0, rc;
-
-	rc = sqlite3_wal_checkpoint_v2(l->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    &log, &done);
-	if (backfilled != NULL)
-		*backfilled = done > 0 ? done : 0;
-	return wa_sqlite_err(rc);
-}
-
-int
-wa_ledger_schema_version(const struct wa_ledger *l)
-{
-	return l->version;
-}
-
-int
-wa_ledger_latest_version(void)
-{
-	return (int)wa_nmigrations;
-}
-
-const char *
-wa_ledger_path(const struct wa_ledger *l)
-{
-	return l->path;
-}
-
-enum wa_sync
-wa_ledger_sync(const struct wa_ledger *l)
-{
-	return l->sync;
-}
-
-const char *
-wa_ledger_errmsg(const struct wa_ledger *l)
-{
-	return sqlite3_errmsg(l->db);
-}
-
-int
-wa_ledger_begin(struct wa_ledger *l)
-{
-	int rc;
-
-	if (l->in_tx)
-		return WA_EINVAL;
-	if ((rc = wa_tx(l, ST_BEGIN)) == 0)
-		l->in_tx = true;
-	return rc;
-}
-
-int
-wa_ledger_commit(struct wa_ledger *l)
-{
-	int rc;
-
-	if (!l->in_tx)
-		return WA_EINVAL;
-	if ((rc = wa_tx(l, ST_COMMIT)) != 0)
-		wa_tx(l, ST_ROLLBACK);
-	l->in_tx = false;
-	return rc;
-}
-
-void
-wa_ledger_rollback(struct wa_ledger *l)
-{
-	if (l->in_tx)
-		wa_tx(l, ST_ROLLBACK);
-	l->in_tx = false;
-}
-
-int
-wa_ledger_savepoint(struct wa_ledger *l)
-{
-	return wa_tx(l, ST_SP_REQ);
-}
-
-int
-wa_ledger_savepoint_release(struct wa_ledger *l)
-{
-	return wa_tx(l, ST_REL_REQ);
-}
-
-void
-wa_ledger_savepoint_rollback(struct wa_ledger *l)
-{
-	wa_tx(l, ST_RB_REQ);
-	wa_tx(l, ST_REL_REQ);
-}
-
-bool
-wa_ledger_in_tx(const struct wa_ledger *l)
-{
-	return l->in_tx;
-}
-
-/*
- * Every write runs in its own transaction, or in a savepoint of the
- * caller's batch: a failure half-way leaves nothing behind either way.
- */
-static int
-wa_write_begin(struct wa_ledger *l)
-{
-	if (l->readonly)
-		return WA_EREADONLY;
-	return wa_tx(l, l->in_tx ? ST_SP_OP : ST_BEGIN);
-}
-
-static int
-wa_write_end(struct wa_ledger *l, int rc)
-{
-	int crc;
-
-	if (rc == 0) {
-		crc = wa_tx(l, l->in_tx ? ST_REL_OP : ST_COMMIT);
-		if (crc == 0)
-			return 0;
-		rc = crc;
-	}
-	if (l->in_tx) {
-		wa_tx(l, ST_RB_OP);
-		wa_tx(l, ST_REL_OP);
-	} else
-		wa_tx(l, ST_ROLLBACK);
-	return rc;
-}
-
-/* reason: a refusal's, NULL for any other event. */
-static int
-wa_event_insert(struct wa_ledger *l, enum wa_event_kind kind,
+wa_event_insert(struct wa_ledger *l, enum wa_event_kind kind, int64_t iid,
     const char *name, const char *product, int offset, uid_t uid, pid_t pid,
     const char *detail, const char *reason)
 {
@@ -814,38 +144,98 @@ wa_event_insert(struct wa_ledger *l, enum wa_event_kind kind,
 	if (s == NULL)
 		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
 	sqlite3_bind_int64(s, 1, wa_now_ms());
-	sqlite3_bind_text(s, 2, wa_event_names[kind], -1, SQLITE_STATIC);
-	wa_bind_text_or_null(s, 3, name);
-	wa_bind_text_or_null(s, 4, product);
+	sqlite3_bind_int(s, 2, (int)kind);
+	wa_bind_nonzero(s, 3, iid);
+	wa_bind_text_or_null(s, 4, iid == 0 ? name : NULL);
+	wa_bind_text_or_null(s, 5, product);
 	if (offset >= 0)
-		sqlite3_bind_int(s, 5, offset);
-	sqlite3_bind_int64(s, 6, (int64_t)uid);
-	wa_bind_nonzero(s, 7, pid);
-	wa_bind_text_or_null(s, 8, detail);
-	wa_bind_text_or_null(s, 9, reason);
+		sqlite3_bind_int(s, 6, offset);
+	sqlite3_bind_int64(s, 7, (int64_t)uid);
+	wa_bind_nonzero(s, 8, pid);
+	wa_bind_text_or_null(s, 9, detail);
+	wa_bind_text_or_null(s, 10, reason);
 	return wa_step_done(s);
+}
+
+/* The row id of name (0: none) and whether it is active. */
+static int
+wa_lookup(struct wa_ledger *l, const char *name, int64_t *id, bool *active)
+{
+	sqlite3_stmt *s = wa_stmt(l, ST_LOOKUP);
+	int rc;
+
+	*id = 0;
+	*active = false;
+	if (s == NULL)
+		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		*active = sqlite3_column_int(s, 1) != 0;
+	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+	    wa_sqlite_err(sqlite3_extended_errcode(l->db));
+	wa_done(s);
+	return rc;
+}
+
+/* The unique keys of in's ports: WA_ECONFLICT when one is held. */
+static int
+wa_port_keys_add(struct wa_ledger *l, const struct wa_instance *in)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	for (size_t i = 0; i < in->nports; i++) {
+		if ((s = wa_stmt(l, ST_INS_PORT)) == NULL)
+			return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+		sqlite3_bind_text(s, 1, wa_proto_name(in->ports[i].proto), -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int(s, 2, in->ports[i].port);
+		sqlite3_bind_int64(s, 3, in->id);
+		if ((rc = wa_step_done(s)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Delete the keys of the ports packed in text, those of row id only. */
+static int
+wa_port_keys_drop(struct wa_ledger *l, int64_t id, const char *text)
+{
+	struct wa_port_entry e;
+	sqlite3_stmt *s;
+	int rc;
+
+	while ((rc = wa_ports_next(&text, &e)) == 1) {
+		if ((s = wa_stmt(l, ST_DEL_PORT)) == NULL)
+			return wa_sqlite_err(sqlite3_extended_errcode(l->db));
+		sqlite3_bind_text(s, 1, wa_proto_name(e.proto), -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int(s, 2, e.port);
+		sqlite3_bind_int64(s, 3, id);
+		if ((rc = wa_step_done(s)) != 0)
+			return rc;
+	}
+	return rc;
 }
 
 static int
 wa_lease_body(struct wa_ledger *l, struct wa_instance *in,
     enum wa_event_kind kind, const char *detail)
 {
-	sqlite3_stmt *s = wa_stmt(l, ST_LOOKUP);
-	int64_t id = 0;
+	sqlite3_stmt *s;
+	int64_t id;
+	bool active;
 	int rc;
 
-	if (s == NULL)
-		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
-	sqlite3_bind_text(s, 1, in->name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		rc = sqlite3_column_int(s, 1) ? WA_ECONFLICT : 0;
-	} else
-		rc = rc == SQLITE_DONE ? 0 :
-		    wa_sqlite_err(sqlite3_extended_errcode(l->db));
-	wa_done(s);
-	if (rc != 0)    /* WA_ECONFLICT: the name is active already */
+	if ((rc = wa_lookup(l, in->name, &id, &active)) != 0)
+		return rc;
+	if (active)     /* the name is active already */
+		return WA_ECONFLICT;
+	if ((rc = wa_ports_pack(&l->pack, &l->packcap, in->ports,
+	    in->nports)) != 0)
 		return rc;
 	if ((s = wa_stmt(l, ST_UPSERT)) == NULL)
 		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
@@ -864,24 +254,16 @@ wa_lease_body(struct wa_ledger *l, struct wa_instance *in,
 	    SQLITE_STATIC);
 	wa_bind_text_or_null(s, 10, in->home);
 	wa_bind_text_or_null(s, 11, in->note);
+	wa_bind_text_or_null(s, 12, in->nports > 0 ? l->pack : NULL);
 	if ((rc = wa_step_done(s)) != 0)
 		return rc;
 	/* A sticky row keeps its id; a new one takes the rowid. */
 	in->id = id != 0 ? id : sqlite3_last_insert_rowid(l->db);
 	in->state = WA_STATE_ACTIVE;
-	for (size_t i = 0; i < in->nports; i++) {
-		if ((s = wa_stmt(l, ST_INS_PORT)) == NULL)
-			return wa_sqlite_err(sqlite3_extended_errcode(l->db));
-		sqlite3_bind_int64(s, 1, in->id);
-		sqlite3_bind_int(s, 2, in->ports[i].port);
-		sqlite3_bind_text(s, 3, wa_proto_name(in->ports[i].proto), -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, in->ports[i].name, -1, SQLITE_STATIC);
-		if ((rc = wa_step_done(s)) != 0)
-			return rc;
-	}
-	return wa_event_insert(l, kind, in->name, in->product, in->offset,
-	    in->owner_uid, in->pid, detail, NULL);
+	if ((rc = wa_port_keys_add(l, in)) != 0)
+		return rc;
+	return wa_event_insert(l, kind, in->id, in->name, in->product,
+	    in->offset, in->owner_uid, in->pid, detail, NULL);
 }
 
 int
@@ -895,10 +277,11 @@ wa_ledger_lease(struct wa_ledger *l, struct wa_instance *inst,
 	return wa_write_end(l, wa_lease_body(l, inst, kind, detail));
 }
 
-/* The id, product and offset of an active name, for its event. */
+/* The id, product and offset of an active name, for its event, and
+ * its packed ports when ports is not NULL. */
 static int
 wa_find_active(struct wa_ledger *l, const char *name, int64_t *id,
-    char **product, int *offset)
+    char **product, int *offset, char **ports)
 {
 	sqlite3_stmt *s = wa_stmt(l, ST_ACTIVE);
 	int rc;
@@ -912,6 +295,10 @@ wa_find_active(struct wa_ledger *l, const char *name, int64_t *id,
 		*product = strdup((const char *)sqlite3_column_text(s, 1));
 		*offset = sqlite3_column_int(s, 2);
 		rc = *product != NULL ? 0 : WA_ENOMEM;
+		if (rc == 0 && ports != NULL && sqlite3_column_type(s, 3) !=
+		    SQLITE_NULL && (*ports = strdup((const char *)
+		    sqlite3_column_text(s, 3))) == NULL)
+			rc = WA_ENOMEM;
 	} else
 		rc = rc == SQLITE_DONE ? WA_ENOTFOUND :
 		    wa_sqlite_err(sqlite3_extended_errcode(l->db));
@@ -924,7 +311,7 @@ struct wa_change {
 	enum wa_st st;
 	int64_t a, b;               /* ?2 and ?3 (0 binds NULL) */
 	const char *text;           /* ?2 as text instead, when set */
-	bool del_ports;             /* the row's ports go too */
+	bool del_ports;             /* the row's ports' keys go too */
 	enum wa_event_kind kind;
 	uid_t uid;
 	pid_t pid;
@@ -940,13 +327,14 @@ wa_change_active(struct wa_ledger *l, const char *name,
     const struct wa_change *c)
 {
 	sqlite3_stmt *s;
-	char *product = NULL;
+	char *product = NULL, *ports = NULL;
 	int64_t id = 0;
 	int rc, offset = -1;
 
 	if ((rc = wa_write_begin(l)) != 0)
 		return rc;
-	if ((rc = wa_find_active(l, name, &id, &product, &offset)) != 0)
+	if ((rc = wa_find_active(l, name, &id, &product, &offset,
+	    c->del_ports ? &ports : NULL)) != 0)
 		goto out;
 	if ((s = wa_stmt(l, c->st)) == NULL)
 		goto sqlerr;
@@ -958,19 +346,15 @@ wa_change_active(struct wa_ledger *l, const char *name,
 	wa_bind_nonzero(s, 3, c->b);
 	if ((rc = wa_step_done(s)) != 0)
 		goto out;
-	if (c->del_ports) {
-		if ((s = wa_stmt(l, ST_DEL_PORTS)) == NULL)
-			goto sqlerr;
-		sqlite3_bind_int64(s, 1, id);
-		if ((rc = wa_step_done(s)) != 0)
-			goto out;
-	}
-	rc = wa_event_insert(l, c->kind, name, product, offset, c->uid, c->pid,
-	    c->detail, NULL);
+	if (c->del_ports && (rc = wa_port_keys_drop(l, id, ports)) != 0)
+		goto out;
+	rc = wa_event_insert(l, c->kind, id, name, product, offset, c->uid,
+	    c->pid, c->detail, NULL);
 	goto out;
 sqlerr:
 	rc = wa_sqlite_err(sqlite3_extended_errcode(l->db));
 out:
+	free(ports);
 	free(product);
 	return wa_write_end(l, rc);
 }
@@ -992,7 +376,7 @@ wa_ledger_end(struct wa_ledger *l, const char *name, enum wa_state to,
 {
 	static const enum wa_event_kind kinds[] = { WA_EV_LEASED,
 	    WA_EV_RELEASED, WA_EV_EXPIRED, WA_EV_RECLAIMED };
-	struct wa_change c = { .st = ST_END, .text = wa_state_names[to],
+	struct wa_change c = { .st = ST_END, .text = wa_state_name(to),
 	    .b = wa_now_ms(), .del_ports = true, .kind = kinds[to], .uid = uid,
 	    .pid = pid, .detail = detail };
 
@@ -1068,6 +452,23 @@ wa_ledger_repeat(struct wa_ledger *l, int64_t id, uid_t uid,
 	return wa_write_end(l, wa_repeat_body(l, id, uid, reason, n, last));
 }
 
+/* A new refusal row, by the instance's id when the name has a row. */
+static int
+wa_refusal_insert(struct wa_ledger *l, const struct wa_refusal *f,
+    int64_t *id)
+{
+	int64_t iid = 0;
+	bool active;
+	int rc;
+
+	rc = f->name != NULL ? wa_lookup(l, f->name, &iid, &active) : 0;
+	if (rc == 0 && (rc = wa_event_insert(l, WA_EV_REFUSED, iid, f->name,
+	    f->product, f->offset, f->uid, f->pid, f->detail,
+	    f->reason)) == 0)
+		*id = sqlite3_last_insert_rowid(l->db);
+	return rc;
+}
+
 int
 wa_ledger_refused(struct wa_ledger *l, const struct wa_refusal *f,
     int64_t window, int64_t *idp, int64_t *firstp)
@@ -1081,10 +482,8 @@ wa_ledger_refused(struct wa_ledger *l, const struct wa_refusal *f,
 		rc = wa_last_refusal(l, f, now - window, &id, &first);
 	if (rc == 0 && id != 0)
 		rc = wa_repeat_body(l, id, f->uid, f->reason, 1, now);
-	else if (rc == 0 && (rc = wa_event_insert(l, WA_EV_REFUSED, f->name,
-	    f->product, f->offset, f->uid, f->pid, f->detail,
-	    f->reason)) == 0)
-		id = sqlite3_last_insert_rowid(l->db);
+	else if (rc == 0)
+		rc = wa_refusal_insert(l, f, &id);
 	if ((rc = wa_write_end(l, rc)) == 0) {
 		if (idp != NULL)
 			*idp = id;
@@ -1182,14 +581,14 @@ wa_ledger_prune(struct wa_ledger *l, int64_t before, long keep, int chunk,
 	/* No fsync of its own (a chunk lost to a power cut is pruned again):
 	 * the next commit made durable fsyncs its frames along. */
 	if (!l->in_tx && l->sync == WA_SYNC_FULL)
-		wa_exec(l, "PRAGMA synchronous = NORMAL");
+		wa_sync_set(l, WA_SYNC_NORMAL);
 	if ((rc = wa_write_begin(l)) == 0) {
 		rc = wa_prune_body(l, cut, deleted);
 		if ((rc = wa_write_end(l, rc)) != 0)
 			*deleted = 0;
 	}
 	if (!l->in_tx)
-		wa_sync_set(l);
+		wa_sync_set(l, l->sync);
 	return rc;
 }
 
@@ -1199,42 +598,6 @@ wa_col_strdup(sqlite3_stmt *s, int i)
 	const unsigned char *t = sqlite3_column_text(s, i);
 
 	return t != NULL ? strdup((const char *)t) : NULL;
-}
-
-/* Append the port in columns col.. of s's row to in. */
-static int
-wa_port_append(struct wa_instance *in, sqlite3_stmt *s, int col)
-{
-	struct wa_lease_port *np;
-
-	np = realloc(in->ports, (in->nports + 1) * sizeof *np);
-	if (np == NULL)
-		return WA_ENOMEM;
-	in->ports = np;
-	np = &in->ports[in->nports];
-	if ((np->name = wa_col_strdup(s, col)) == NULL)
-		return WA_ENOMEM;
-	np->port = (uint16_t)sqlite3_column_int(s, col + 1);
-	np->proto = (uint8_t)(wa_proto_parse(
-	    (const char *)sqlite3_column_text(s, col + 2)) == WA_UDP);
-	in->nports++;
-	return 0;
-}
-
-static int
-wa_instance_ports(struct wa_ledger *l, struct wa_instance *in)
-{
-	sqlite3_stmt *s = wa_stmt(l, ST_PORTS_OF);
-	int rc;
-
-	if (s == NULL)
-		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
-	sqlite3_bind_int64(s, 1, in->id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if ((rc = wa_port_append(in, s, 0)) != 0)
-			break;
-	wa_done(s);
-	return rc < 0 ? rc : rc == SQLITE_DONE ? 0 : wa_sqlite_err(rc);
 }
 
 /* Fill in from the current row (WA_COLS), ports included. */
@@ -1259,7 +622,10 @@ wa_instance_row(sqlite3_stmt *s, struct wa_instance *in)
 	in->note = wa_col_strdup(s, 13);
 	if (in->name == NULL || in->product == NULL || in->labels == NULL)
 		return WA_ENOMEM;
-	return 0;
+	/* Only an active lease holds ports. */
+	if (in->state != WA_STATE_ACTIVE)
+		return 0;
+	return wa_ports_unpack((const char *)sqlite3_column_text(s, 14), in);
 }
 
 /* One row by a bound key; WA_ENOTFOUND when there is none. */
@@ -1274,8 +640,6 @@ wa_find_one(struct wa_ledger *l, sqlite3_stmt *s, struct wa_instance *out)
 		rc = rc == SQLITE_DONE ? WA_ENOTFOUND :
 		    wa_sqlite_err(sqlite3_extended_errcode(l->db));
 	wa_done(s);
-	if (rc == 0 && out->state == WA_STATE_ACTIVE)
-		rc = wa_instance_ports(l, out);
 	if (rc != 0 && rc != WA_ENOTFOUND)
 		wa_instance_clear(out);
 	return rc;
@@ -1333,7 +697,6 @@ wa_ledger_list(struct wa_ledger *l, const struct wa_ledger_filter *f,
 {
 	struct wa_instance in;
 	sqlite3_stmt *s = wa_stmt(l, ST_LIST);
-	bool have = false;
 	int rc, stop = 0;
 
 	if (s == NULL)
@@ -1341,32 +704,18 @@ wa_ledger_list(struct wa_ledger *l, const struct wa_ledger_filter *f,
 	if (f != NULL && f->product != NULL)
 		sqlite3_bind_text(s, 1, f->product, -1, SQLITE_STATIC);
 	if (f != NULL && f->state >= 0 && f->state <= WA_STATE_RECLAIMED)
-		sqlite3_bind_text(s, 2, wa_state_names[f->state], -1,
+		sqlite3_bind_text(s, 2, wa_state_name(f->state), -1,
 		    SQLITE_STATIC);
 	if (f != NULL && f->owner_uid >= 0)
 		sqlite3_bind_int64(s, 3, f->owner_uid);
-	/* One row per port: an instance is complete when the id changes. */
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (have && sqlite3_column_int64(s, 0) != in.id) {
+	while (stop == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		/* Cleared even if half filled. */
+		if ((rc = wa_instance_row(s, &in)) == 0)
 			stop = cb(arg, &in);
-			wa_instance_clear(&in);
-			have = false;
-			if (stop != 0)
-				break;
-		}
-		if (!have) {
-			have = true;   /* cleared below even if half filled */
-			if ((rc = wa_instance_row(s, &in)) != 0)
-				break;
-		}
-		if (sqlite3_column_type(s, 15) != SQLITE_NULL &&
-		    (rc = wa_port_append(&in, s, 14)) != 0)
+		wa_instance_clear(&in);
+		if (rc != 0)
 			break;
 	}
-	if (rc == SQLITE_DONE && have)
-		stop = cb(arg, &in);
-	if (have)
-		wa_instance_clear(&in);
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		rc = 0;
 	else if (rc > 0)
@@ -1379,24 +728,22 @@ int
 wa_ledger_history(struct wa_ledger *l, const char *name, int limit,
     wa_event_cb cb, void *arg)
 {
-	sqlite3_stmt *s = wa_stmt(l, ST_HISTORY);
+	sqlite3_stmt *s = wa_stmt(l, name != NULL ? ST_HISTORY_OF : ST_HISTORY);
 	struct wa_event ev;
-	int rc, stop = 0;
+	int rc, stop = 0, k;
 
 	if (s == NULL)
 		return wa_sqlite_err(sqlite3_extended_errcode(l->db));
-	wa_bind_text_or_null(s, 1, name);
-	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
+	if (name != NULL)
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, name != NULL ? 2 : 1, limit > 0 ? limit : -1);
 	while (stop == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&ev, 0, sizeof ev);
 		ev.id = sqlite3_column_int64(s, 0);
 		ev.time = sqlite3_column_int64(s, 1);
-		ev.kind = (enum wa_event_kind)0;
-		for (size_t k = 0; k < sizeof wa_event_names /
-		    sizeof wa_event_names[0]; k++)
-			if (strcmp(wa_event_names[k], (const char *)
-			    sqlite3_column_text(s, 2)) == 0)
-				ev.kind = (enum wa_event_kind)k;
+		k = sqlite3_column_int(s, 2);
+		ev.kind = (enum wa_event_kind)(k >= 0 && k <= WA_EV_ATTACHED ?
+		    k : 0);
 		ev.instance = wa_col_strdup(s, 3);
 		ev.product = wa_col_strdup(s, 4);
 		ev.offset = sqlite3_column_type(s, 5) == SQLITE_NULL ? -1 :
@@ -1550,85 +897,6 @@ wa_ledger_counts(struct wa_ledger *l, wa_count_cb cb, void *arg,
 		wa_done(s);
 	}
 	return 0;
-}
-
-static int
-wa_strdup_opt(char **dst, const char *src)
-{
-	*dst = src != NULL ? strdup(src) : NULL;
-	return src != NULL && *dst == NULL ? WA_ENOMEM : 0;
-}
-
-int
-wa_instance_copy(struct wa_instance *dst, const struct wa_instance *src)
-{
-	int rc = 0;
-
-	*dst = *src;
-	dst->name = dst->product = dst->labels = dst->home = dst->note = NULL;
-	dst->ports = NULL;
-	dst->nports = 0;
-	if (src->nports > 0 &&
-	    (dst->ports = calloc(src->nports, sizeof *dst->ports)) == NULL)
-		rc = WA_ENOMEM;
-	for (size_t i = 0; rc == 0 && i < src->nports; i++) {
-		dst->ports[i] = src->ports[i];
-		dst->nports++;
-		rc = wa_strdup_opt(&dst->ports[i].name, src->ports[i].name);
-	}
-	if (rc == 0)
-		rc = wa_strdup_opt(&dst->name, src->name) ||
-		    wa_strdup_opt(&dst->product, src->product) ||
-		    wa_strdup_opt(&dst->labels, src->labels) ||
-		    wa_strdup_opt(&dst->home, src->home) ||
-		    wa_strdup_opt(&dst->note, src->note) ? WA_ENOMEM : 0;
-	if (rc != 0)
-		wa_instance_clear(dst);
-	return rc;
-}
-
-void
-wa_instance_clear(struct wa_instance *in)
-{
-	for (size_t i = 0; in->ports != NULL && i < in->nports; i++)
-		free(in->ports[i].name);
-	free(in->ports);
-	free(in->name);
-	free(in->product);
-	free(in->labels);
-	free(in->home);
-	free(in->note);
-	memset(in, 0, sizeof *in);
-}
-
-void
-wa_event_clear(struct wa_event *ev)
-{
-	free(ev->instance);
-	free(ev->product);
-	free(ev->detail);
-	memset(ev, 0, sizeof *ev);
-}
-
-const char *
-wa_state_name(enum wa_state s)
-{
-	return (unsigned)s <= WA_STATE_RECLAIMED ? wa_state_names[s] : "unknown";
-}
-
-int
-wa_state_parse(const char *s)
-{
-	for (int i = 0; s != NULL && i <= WA_STATE_RECLAIMED; i++)
-		if (strcmp(s, wa_state_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-const char *
-wa_event_name(enum wa_event_kind k)
-{
-	return (unsigned)k <= WA_EV_ATTACHED ? wa_event_names[k] : "unknown";
 }
 
 /* A query of its own, prepared per call: it runs once per scrape. */

@@ -5,7 +5,10 @@
  *
  * Write calls run inside the current transaction when one is open
  * (wa_ledger_begin), else in one BEGIN IMMEDIATE transaction of their
- * own.  Times are milliseconds since the Unix epoch; 0 means none.
+ * own.  A failed write leaves nothing behind, except inside a request's
+ * savepoint (wa_ledger_savepoint): the caller rolls that back.
+ * Times are milliseconds since the Unix epoch; 0 means none.
+ * The lease and event model is lease.h's.
  */
 #ifndef WA_LEDGER_H
 #define WA_LEDGER_H
@@ -15,18 +18,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "lease.h"
 #include "portmap.h"
 
 struct wa_ledger;
 
 enum wa_sync { WA_SYNC_FULL, WA_SYNC_NORMAL };
-
-enum wa_state { WA_STATE_ACTIVE, WA_STATE_RELEASED, WA_STATE_EXPIRED,
-	WA_STATE_RECLAIMED };
-
-enum wa_event_kind { WA_EV_LEASED, WA_EV_RENEWED, WA_EV_RELEASED,
-	WA_EV_EXPIRED, WA_EV_RECLAIMED, WA_EV_ADOPTED, WA_EV_REFUSED,
-	WA_EV_ATTACHED };
 
 struct wa_ledger_opts {
 	enum wa_sync sync;      /* default FULL */
@@ -39,52 +36,6 @@ struct wa_ledger_opts {
 	int mode;
 	bool has_group;
 	gid_t group;
-};
-
-struct wa_lease_port {
-	char *name;
-	uint16_t port;
-	uint8_t proto;
-};
-
-struct wa_instance {
-	int64_t id;
-	char *name;
-	char *product;
-	int offset;
-	enum wa_state state;
-	uid_t owner_uid;
-	pid_t pid;                   /* 0 when not bound to a process */
-	unsigned long long pid_start;
-	int64_t created, renewed, expires;
-	char *labels;                /* JSON object text, never NULL once read */
-	char *home;                  /* may be NULL */
-	char *note;                  /* may be NULL */
-	struct wa_lease_port *ports; /* active leases only */
-	size_t nports;
-};
-
-struct wa_event {
-	int64_t id, time;
-	enum wa_event_kind kind;
-	char *instance;
-	char *product;
-	int offset;
-	uid_t uid;
-	pid_t pid;
-	char *detail;                /* JSON text or NULL */
-	long repeats;                /* refusals this one stands for, >= 1 */
-	int64_t last_time;           /* the last of them; 0: no repeat */
-};
-
-/* A refused request; reason is what repeats coalesce on (NULL: never). */
-struct wa_refusal {
-	const char *name, *product;
-	int offset;                  /* -1: none asked */
-	uid_t uid;
-	pid_t pid;
-	const char *reason;
-	const char *detail;          /* JSON text or NULL */
 };
 
 struct wa_ledger_filter {
@@ -129,8 +80,9 @@ bool wa_ledger_in_tx(const struct wa_ledger *l);
 
 /*
  * Record an active lease: inserts the instance or reactivates the row of
- * that name, inserts its ports (UNIQUE over active ports: WA_ECONFLICT if
- * the database already holds one), appends a leased/adopted event.
+ * that name, with its ports, holds their keys (unique over active leases:
+ * WA_ECONFLICT if the database already holds one), appends a
+ * leased/adopted event.
  * inst->id and created are filled.
  */
 int wa_ledger_lease(struct wa_ledger *l, struct wa_instance *inst,
@@ -204,13 +156,5 @@ typedef void (*wa_tally_cb)(void *arg, const char *product, int state,
 int wa_ledger_tally(struct wa_ledger *l, wa_tally_cb cb, void *arg);
 /* When a transaction last committed (ms), 0 for an empty ledger. */
 int64_t wa_ledger_last_commit(struct wa_ledger *l);
-
-/* A deep copy, ports included; dst is cleared on failure. */
-int wa_instance_copy(struct wa_instance *dst, const struct wa_instance *src);
-void wa_instance_clear(struct wa_instance *inst);
-void wa_event_clear(struct wa_event *ev);
-const char *wa_state_name(enum wa_state s);
-int wa_state_parse(const char *s);
-const char *wa_event_name(enum wa_event_kind k);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "catalog.h"
 #include "jsonout.h"
-#include "ledger.h"
+#include "lease.h"
 
 /* New references; cat may be NULL (no port descriptions then).  Without
  * describe the ports carry no description: a list repeats the catalog's

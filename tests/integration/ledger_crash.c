@@ -2,8 +2,9 @@
  * ledger_crash.c: crash safety of the ledger itself.  A child leases in a
  * loop and reports each acknowledged (committed) lease on a pipe; the
  * parent SIGKILLs it at a random moment, reopens the ledger, and checks
- * integrity_check, that every acknowledged lease is there, and that no
- * two active instances share a port.  20 rounds; odd rounds commit in
+ * integrity_check, that every acknowledged lease is there, that no two
+ * active instances share a port, and that each lease's row lists as many
+ * ports as the keys it holds.  20 rounds; odd rounds commit in
  * batches of 8 (the daemon's group commit) and acknowledge after COMMIT.
  *
  *   ledger_crash DIR [ROUNDS]
@@ -94,7 +95,7 @@ wa_round(const char *path, int round, long *total)
 	size_t len = 0;
 	ssize_t r;
 	int fds[2], status, lost = 0, acked = 0, bad, rc;
-	long dup, stray;
+	long dup, stray, split;
 	pid_t pid;
 
 	if (pipe(fds) != 0 || (pid = fork()) < 0) {
@@ -134,6 +135,13 @@ wa_round(const char *path, int round, long *total)
 	stray = wa_scalar(path, "SELECT count(*) FROM leased_ports p JOIN "
 	    "instances i ON i.id = p.instance_id WHERE i.state != 'active'",
 	    NULL, 0);
+	/* Each active lease's row lists exactly as many ports as the keys
+	 * it holds. */
+	split = wa_scalar(path, "SELECT count(*) FROM instances i LEFT JOIN "
+	    "(SELECT instance_id, count(*) AS n FROM leased_ports GROUP BY "
+	    "instance_id) p ON p.instance_id = i.id WHERE i.state = 'active' "
+	    "AND coalesce(p.n, 0) <> coalesce(length(i.ports) - "
+	    "length(replace(i.ports, ',', '')) + 1, 0)", NULL, 0);
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		acked++;
@@ -150,12 +158,12 @@ wa_round(const char *path, int round, long *total)
 		    wa_ledger_errmsg(l));
 	wa_ledger_close(l);
 	printf("# round %d (%s): %d acknowledged, %d lost, integrity %s, "
-	    "%ld shared ports, %ld ports of ended leases\n", round,
-	    round % 2 ? "batches of 8" : "one per commit", acked, lost,
-	    integrity, dup, stray);
+	    "%ld shared ports, %ld ports of ended leases, %ld rows unlike "
+	    "their keys\n", round, round % 2 ? "batches of 8" :
+	    "one per commit", acked, lost, integrity, dup, stray, split);
 	*total += acked;
 	return bad != 0 || lost != 0 || strcmp(integrity, "ok") != 0 ||
-	    dup != 0 || stray != 0;
+	    dup != 0 || stray != 0 || split != 0;
 }
 
 int

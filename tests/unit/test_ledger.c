@@ -410,6 +410,20 @@ test_history_all_instances(void **state)
 	assert_int_equal(wa_ledger_history(l, "none", 0, wa_collect_hist,
 	    out), 0);
 	assert_string_equal(out, "");
+	/* h3 refused before it had a row, then leased; h1 refused while
+	 * it has one: each history holds its refusal. */
+	assert_int_equal(wa_lease_as(l, "h3", "mi-4", 0, 0, (int[]){ 3, 0 }),
+	    0);
+	assert_int_equal(wa_ledger_refused(l, &(struct wa_refusal){ "h1",
+	    "mi-4", -1, 0, 0, NULL, NULL }, 0, NULL, NULL), 0);
+	out[0] = '\0';
+	assert_int_equal(wa_ledger_history(l, "h3", 10, wa_collect_hist, out),
+	    0);
+	assert_string_equal(out, "h3:refused,h3:leased,");
+	out[0] = '\0';
+	assert_int_equal(wa_ledger_history(l, "h1", 10, wa_collect_hist, out),
+	    0);
+	assert_string_equal(out, "h1:leased,h1:renewed,h1:refused,");
 	/* Renew and attach only touch active leases. */
 	assert_int_equal(wa_ledger_renew(l, "h2", 0, 0, 0, 0), WA_ENOTFOUND);
 	assert_int_equal(wa_ledger_attach(l, "h2", 1, 1, 0, 0), WA_ENOTFOUND);
@@ -601,13 +615,92 @@ test_batch_savepoints(void **state)
 	assert_int_equal(wa_lease_ports(l, "two", 0, (int[]){ 20, 0 }), 0);
 	wa_ledger_savepoint_rollback(l);    /* this request only */
 	assert_int_equal(wa_ledger_savepoint(l), 0);
-	assert_int_equal(wa_lease_ports(l, "three", 0, (int[]){ 10, 0 }),
+	/* Its row and its first port were written before the conflict:
+	 * the request's rollback takes them back. */
+	assert_int_equal(wa_lease_ports(l, "three", 0, (int[]){ 30, 10, 0 }),
 	    WA_ECONFLICT);
 	wa_ledger_savepoint_rollback(l);
+	/* Outside a request (the reaper's writes), a write takes back its
+	 * own half. */
+	assert_int_equal(wa_lease_ports(l, "four", 0, (int[]){ 40, 10, 0 }),
+	    WA_ECONFLICT);
 	assert_int_equal(wa_ledger_commit(l), 0);
 	assert_int_equal(wa_count("SELECT count(*) FROM instances"), 1);
 	assert_int_equal(wa_count("SELECT count(*) FROM instances WHERE "
 	    "name = 'one'"), 1);
+	assert_int_equal(wa_count("SELECT count(*) FROM leased_ports"), 1);
+	assert_int_equal(wa_count("SELECT count(*) FROM events"), 1);
+	wa_ledger_close(l);
+}
+
+/* A ledger of schema version v, made with the migrations up to v only,
+ * then sql run on it. */
+static void
+wa_make_version(size_t v, const char *sql)
+{
+	sqlite3 *db;
+	char pragma[64];
+
+	wa_reset();
+	assert_int_equal(sqlite3_open(wa_path, &db), SQLITE_OK);
+	for (size_t i = 0; i < v; i++)
+		assert_int_equal(sqlite3_exec(db, wa_migrations[i], NULL, NULL,
+		    NULL), SQLITE_OK);
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %zu", v);
+	assert_int_equal(sqlite3_exec(db, pragma, NULL, NULL, NULL),
+	    SQLITE_OK);
+	if (sql != NULL)
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL),
+		    SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void
+test_port_names_packed(void **state)
+{
+	struct wa_lease_port lp[3] = { { "b,1=2", 7002, WA_UDP },
+	    { "a%2C", 7001, WA_TCP }, { "=", 7002, WA_TCP } };
+	struct wa_instance in = { .name = "n", .product = "mi-4",
+	    .ports = lp, .nports = 3 }, got;
+	struct wa_ledger *l;
+
+	(void)state;
+	/* v1 kept port names in rows of their own; v2 packs them into
+	 * the lease's row, with the separators escaped. */
+	wa_make_version(3, "INSERT INTO instances (id, name, product, offset, "
+	    "state, owner_uid, created, renewed) VALUES (5, 'w', 'mi-4', 0, "
+	    "'active', 0, 1, 1); INSERT INTO leased_ports VALUES "
+	    "(5, 7003, 'tcp', 'x=y'), (5, 7001, 'udp', 'a,b'), "
+	    "(5, 7001, 'tcp', '50%')");
+	l = wa_open();
+	assert_true(wa_ledger_schema_version(l) > 3);
+	assert_int_equal(wa_ledger_find(l, "w", &got), 0);
+	assert_int_equal(got.nports, 3);
+	assert_string_equal(got.ports[0].name, "50%");
+	assert_int_equal(got.ports[0].proto, WA_TCP);
+	assert_string_equal(got.ports[1].name, "a,b");
+	assert_int_equal(got.ports[1].proto, WA_UDP);
+	assert_string_equal(got.ports[2].name, "x=y");
+	assert_int_equal(got.ports[2].port, 7003);
+	wa_instance_clear(&got);
+	assert_int_equal(wa_ledger_end(l, "w", WA_STATE_RELEASED, 0, 0, NULL),
+	    0);
+	assert_int_equal(wa_count("SELECT count(*) FROM leased_ports"), 0);
+	/* Written by v2, read back the same, in port and protocol order. */
+	assert_int_equal(wa_ledger_lease(l, &in, WA_EV_LEASED, NULL), 0);
+	assert_int_equal(wa_ledger_find_port(l, WA_UDP, 7002, &got), 0);
+	assert_string_equal(got.name, "n");
+	assert_int_equal(got.nports, 3);
+	assert_string_equal(got.ports[0].name, "a%2C");
+	assert_string_equal(got.ports[1].name, "=");
+	assert_string_equal(got.ports[2].name, "b,1=2");
+	assert_int_equal(got.ports[2].proto, WA_UDP);
+	wa_instance_clear(&got);
+	assert_int_equal(wa_count("SELECT count(*) FROM leased_ports WHERE "
+	    "instance_id = (SELECT id FROM instances WHERE name = 'n')"), 3);
+	assert_int_equal(wa_ledger_end(l, "n", WA_STATE_EXPIRED, 0, 0, NULL),
+	    0);
+	assert_int_equal(wa_count("SELECT count(*) FROM leased_ports"), 0);
 	wa_ledger_close(l);
 }
 
@@ -965,7 +1058,7 @@ test_prune_by_age(void **state)
 	assert_int_equal(wa_ledger_exec(l, "UPDATE events SET time = 1000"),
 	    0);
 	assert_int_equal(wa_ledger_exec(l, "UPDATE events SET last_time = "
-	    "strftime('%s', 'now') * 1000 WHERE kind = 'refused'"), 0);
+	    "strftime('%s', 'now') * 1000 WHERE kind = 6"), 0);
 	assert_int_equal(wa_lease_ports(l, "back", 2, (int[]){ 102, 0 }), 0);
 	wa_events(l, 3);
 	assert_int_equal(wa_count("SELECT count(*) FROM events"), 10);
@@ -974,7 +1067,7 @@ test_prune_by_age(void **state)
 	    0);
 	assert_int_equal(deleted, 5);
 	assert_int_equal(wa_count("SELECT count(*) FROM events"), 5);
-	assert_int_equal(wa_count("SELECT min(kind = 'refused') FROM events "
+	assert_int_equal(wa_count("SELECT min(kind = 6) FROM events "
 	    "WHERE id = (SELECT min(id) FROM events)"), 1);
 	/* An ended instance left without events goes; an active one, or
 	 * one with newer events, stays. */
@@ -1046,6 +1139,7 @@ main(void)
 		cmocka_unit_test(test_sticky_offset),
 		cmocka_unit_test(test_unique_refuses_collision),
 		cmocka_unit_test(test_batch_savepoints),
+		cmocka_unit_test(test_port_names_packed),
 		cmocka_unit_test(test_disk_full),
 		cmocka_unit_test(test_readonly),
 		cmocka_unit_test(test_readonly_file),
