@@ -568,8 +568,8 @@ wa_lease_lookup(struct wa_req *r, const char *name, bool must_own,
 	if (rc == WA_ENOTFOUND || (rc == 0 && must_own &&
 	    out->state != WA_STATE_ACTIVE)) {
 		wa_instance_clear(out);
-		return wa_req_fail(r, WA_ENOTFOUND, "no %slease named "
-		    "'%.64s'", must_own ? "active " : "", name);
+		return wa_req_fail(r, WA_ENOTFOUND, "no active lease named "
+		    "'%.64s'", name);
 	}
 	if (rc != 0)
 		return wa_req_fail(r, WA_EUNAVAIL, "ledger: %s",
