@@ -29,6 +29,10 @@ int wa_private_dir(const char *path, char *err, size_t errlen);
 bool wa_uid_system(uid_t uid);
 /* "uid 4242 (alice)" or "uid 4242" in buf. */
 const char *wa_uid_name(uid_t uid, char *buf, size_t len);
+/* Each byte of s that does not start or continue a well-formed UTF-8
+ * character becomes '?': a message cut at %.64s may end inside one, and
+ * a JSON string must be UTF-8.  Returns how many were replaced. */
+size_t wa_utf8_repair(char *s);
 
 /* The system daemon's state directory and ledger; the client that
  * starts a daemon logs to wso2-allocd.log beside its ledger. */

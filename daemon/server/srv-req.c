@@ -8,6 +8,7 @@
 
 #include "procnet.h"
 #include "srv.h"
+#include "util.h"
 
 int
 wa_req_fail(struct wa_req *r, int err, const char *fmt, ...)
@@ -17,6 +18,7 @@ wa_req_fail(struct wa_req *r, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->msg, sizeof r->msg, fmt, ap);
 	va_end(ap);
+	wa_utf8_repair(r->msg);
 	return err;
 }
 

@@ -14,6 +14,12 @@ r=$(echo '{"op":"lease","product":"apim","name":"pre"}' | raw)
 check "lease apim skips offset 0 while 9443 is bound" bash -c '! grep -q "\"offset\":0," <<<"$0" && grep -q "\"ok\":true" <<<"$0"' "$r"
 r=$(echo '{"op":"release","name":"pre"}' | raw)
 kill "$LPID"; wait "$LPID" 2>/dev/null || true
+# A message that quotes a long name cuts it inside a UTF-8 character;
+# the answer still carries it (a JSON string must be UTF-8).
+long=x$(printf '\303\251%.0s' $(seq 1 40))
+r=$(printf '{"op":"lease","product":"mi","name":"%s"}\n' "$long" | raw)
+check "a bad name cut inside a character still has its message ($r)" \
+    test "$(jq -r '.error.message | startswith("name '"'"'x")' <<<"$r")" = true
 sleep 0.2   # the daemon's view of bound ports is at most 100 ms old
 
 out=$(raw <<'REQ'
