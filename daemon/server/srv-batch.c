@@ -152,6 +152,7 @@ wa_batch_check_cb(uv_check_t *h)
 	struct wa_daemon *d = h->data;
 
 	wa_batch_commit(d);
+	d->batch.sink->flush(d);
 	wa_kernel_sync(d);
 	/* The next iteration's requests get a new time budget. */
 	d->turn_ns = 0;

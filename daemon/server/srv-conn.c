@@ -509,6 +509,14 @@ wa_conn_accept(uv_stream_t *server, int status)
 	wa_conn_reading(c, true);
 }
 
+/* The log's held lines, then every connection's answers. */
+static void
+wa_conn_flush_all(struct wa_daemon *d)
+{
+	(void)d;
+	wa_log_flush();
+}
+
 /* Takes a's text. */
 static void
 wa_conn_sink_send(struct wa_conn *c, struct wa_answer *a, int flags)
@@ -521,7 +529,14 @@ wa_conn_sink_send(struct wa_conn *c, struct wa_answer *a, int flags)
 static const struct wa_sink wa_conn_sink = {
 	.send = wa_conn_sink_send, .hold = wa_conn_ref,
 	.release = wa_conn_unref, .lost = wa_conn_close,
+	.flush = wa_conn_flush_all,
 };
+
+static void
+wa_conn_flusher(uv_prepare_t *h)
+{
+	wa_conn_flush_all(h->data);
+}
 
 void
 wa_conn_start(struct wa_daemon *d)
@@ -529,6 +544,12 @@ wa_conn_start(struct wa_daemon *d)
 	d->batch.sink = &wa_conn_sink;
 	uv_idle_init(d->loop, &d->runner);
 	d->runner.data = d;
+	/* What the iteration's timers, writes and turns produced goes out
+	 * before the loop waits; it keeps no loop alive. */
+	uv_prepare_init(d->loop, &d->flusher);
+	d->flusher.data = d;
+	uv_prepare_start(&d->flusher, wa_conn_flusher);
+	uv_unref((uv_handle_t *)&d->flusher);
 }
 
 /* Lines read and not yet run are dropped with their connections. */
@@ -544,6 +565,7 @@ wa_conn_close_all(struct wa_daemon *d)
 	}
 	d->runq_tail = NULL;
 	uv_close((uv_handle_t *)&d->runner, NULL);
+	uv_close((uv_handle_t *)&d->flusher, NULL);
 	while (d->conns != NULL)
 		wa_conn_close(d->conns);
 }

@@ -1,8 +1,10 @@
 /*
  * srv-log.c: one line per event on stderr.  Under systemd (JOURNAL_STREAM
  * set) lines carry <N> priority prefixes instead of timestamps, since the
- * journal adds its own.
+ * journal adds its own.  While the loop serves, lines wait in a buffer
+ * and go out in one write per loop iteration (wa_log_flush).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +14,23 @@
 
 #include "srv.h"
 
+/* The longest line: a timestamp, the pid and a message of 1023 bytes. */
+#define WA_LOG_LINE 1152
+
 static bool wa_log_journal;
 static int wa_log_max = WA_LOG_INFO;
+static long wa_log_pid;
+/*
+ * Held lines are lost if the daemon is killed or crashes before the
+ * loop's next flush: at most one iteration's, all of changes already
+ * committed (the ledger's history has them), never a change unlogged
+ * that the ledger lacks.
+ */
+static char wa_log_buf[64 * 1024];
+static size_t wa_log_len;
+static bool wa_log_held;
+static time_t wa_log_sec = -1;
+static char wa_log_ts[32];
 
 int
 wa_log_set_level(const char *name)
@@ -35,27 +52,78 @@ wa_log_init(void)
 	wa_log_journal = getenv("JOURNAL_STREAM") != NULL;
 }
 
+/* What is held, in as few writes as stderr takes; dropped if it fails. */
+void
+wa_log_flush(void)
+{
+	size_t off = 0;
+	ssize_t w;
+
+	while (off < wa_log_len) {
+		w = write(STDERR_FILENO, wa_log_buf + off, wa_log_len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	wa_log_len = 0;
+}
+
+/* Whether lines wait for wa_log_flush; off writes what waits. */
+void
+wa_log_hold(bool on)
+{
+	wa_log_held = on;
+	if (!on)
+		wa_log_flush();
+}
+
+/* The second's timestamp, formatted once a second. */
+static const char *
+wa_log_stamp(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (now != wa_log_sec) {
+		gmtime_r(&now, &tm);
+		strftime(wa_log_ts, sizeof wa_log_ts, "%Y-%m-%dT%H:%M:%SZ",
+		    &tm);
+		wa_log_sec = now;
+	}
+	return wa_log_ts;
+}
+
 void
 wa_log(int prio, const char *fmt, ...)
 {
-	char line[1024], ts[32];
-	struct tm tm;
-	time_t now;
+	char line[1024], *p;
+	size_t room;
 	va_list ap;
+	int n;
 
 	if (prio > wa_log_max)
 		return;
+	/* The daemon never forks: its pid is read once. */
+	if (wa_log_pid == 0)
+		wa_log_pid = (long)getpid();
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	if (wa_log_journal) {
-		fprintf(stderr, "<%d>%s\n", prio, line);
-		return;
-	}
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s wso2-allocd[%ld]: %s\n", ts, (long)getpid(), line);
+	if (sizeof wa_log_buf - wa_log_len < WA_LOG_LINE)
+		wa_log_flush();
+	p = wa_log_buf + wa_log_len;
+	room = sizeof wa_log_buf - wa_log_len;
+	if (wa_log_journal)
+		n = snprintf(p, room, "<%d>%s\n", prio, line);
+	else
+		n = snprintf(p, room, "%s wso2-allocd[%ld]: %s\n",
+		    wa_log_stamp(), wa_log_pid, line);
+	if (n > 0)
+		wa_log_len += (size_t)n < room ? (size_t)n : room - 1;
+	if (!wa_log_held)
+		wa_log_flush();
 }
 
 /*

@@ -289,6 +289,7 @@ wa_stop(struct wa_daemon *d, const char *why)
 	if (d->stopping)
 		return;
 	d->stopping = true;
+	wa_log_hold(false);
 	wa_log(WA_LOG_NOTICE, "%s: stopping", why);
 	wa_notify("STOPPING=1");
 	/* What ran is committed; lines read but not run are dropped with
@@ -384,7 +385,9 @@ main(int argc, char **argv)
 	    d.db_path, d.cfg.sync == WA_SYNC_FULL ? "full" : "normal",
 	    d.cat->nproducts, d.alloc.port_ceiling + 1);
 	wa_notify("READY=1");
+	wa_log_hold(true);
 	uv_run(loop, UV_RUN_DEFAULT);
+	wa_log_hold(false);
 	wa_listen_remove(&d);
 	wa_log(WA_LOG_NOTICE, "stopped");
 	rc = 0;

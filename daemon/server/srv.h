@@ -23,6 +23,7 @@
 #include "wso2alloc.h"
 
 struct wa_conn;
+struct wa_daemon;
 
 struct wa_peer {
 	uid_t uid;
@@ -76,6 +77,7 @@ struct wa_sink {
 	void (*hold)(struct wa_conn *c);       /* an answer waits for it */
 	void (*release)(struct wa_conn *c);
 	void (*lost)(struct wa_conn *c);       /* an answer could not wait */
+	void (*flush)(struct wa_daemon *d);    /* what was sent goes out */
 };
 
 struct wa_batch {
@@ -164,6 +166,7 @@ struct wa_daemon {
 	struct wa_conn *conns;      /* every open connection */
 	struct wa_conn *runq, *runq_tail;  /* lines waiting for a turn */
 	uv_idle_t runner;
+	uv_prepare_t flusher;       /* before the loop waits: output */
 	uint64_t turn_ns;           /* when this iteration's lines began */
 	uid_t self_uid, service_uid;       /* never refused a connection */
 	struct wa_batch batch;
@@ -248,6 +251,9 @@ enum { WA_LOG_ERR = 3, WA_LOG_WARNING = 4, WA_LOG_NOTICE = 5,
 void wa_log(int prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void wa_log_init(void);
+/* While the loop serves, lines wait for a flush (one write for all). */
+void wa_log_hold(bool on);
+void wa_log_flush(void);
 /* "err", "warning", "notice", "info" (default) or "debug". */
 int wa_log_set_level(const char *name);
 /* Log a change: at once outside a batch, else once the batch commits
