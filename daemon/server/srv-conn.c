@@ -36,6 +36,10 @@ struct wa_conn {
 	char *in;
 	size_t inoff, inlen, incap; /* lines not yet run: in[inoff, inlen) */
 	size_t owed;            /* bytes of answers made, not yet written */
+	char *out;              /* answers made, not yet given to the socket */
+	size_t outlen, outcap;
+	bool flushing;          /* in the daemon's flush list */
+	struct wa_conn *fnext;
 	uint64_t handed;        /* bytes ever given to uv_write */
 	uint64_t drained;       /* of those, written as the timer started */
 	int refs;               /* handles, batch entries, writes, queue */
@@ -73,6 +77,7 @@ wa_conn_unref(struct wa_conn *c)
 	if (c->refs > 0)
 		return;
 	free(c->in);
+	free(c->out);
 	free(c);
 }
 
@@ -145,56 +150,154 @@ wa_conn_touch(struct wa_conn *c)
 	uv_timer_start(&c->idle, wa_conn_idle, (uint64_t)secs * 1000, 0);
 }
 
+/* The socket took n bytes of c's answers: one whose answers had piled
+ * up goes on once half of them are gone. */
+static void
+wa_conn_took(struct wa_conn *c, size_t n)
+{
+	c->owed -= n;
+	if (c->full && c->owed <= WA_OUT_LOW) {
+		c->full = false;
+		wa_conn_touch(c);
+		wa_conn_next(c);
+	}
+}
+
 static void
 wa_write_done(uv_write_t *req, int status)
 {
 	struct wa_write *w = (struct wa_write *)req;
 	struct wa_conn *c = w->conn;
 
-	c->owed -= w->len;
-	if (status != 0)
+	if (status != 0) {
+		c->owed -= w->len;
 		wa_conn_close(c);
-	else if (c->full && c->owed <= WA_OUT_LOW) {
-		c->full = false;
-		wa_conn_touch(c);
-		wa_conn_next(c);
-	}
+	} else
+		wa_conn_took(c, w->len);
 	wa_conn_unref(c);
 	free(w->buf);
 	free(w);
 }
 
-void
-wa_conn_send(struct wa_conn *c, char *text, size_t len, bool close_after)
+/* What the socket did not take at once, from off on: libuv writes it
+ * when the client reads. */
+static void
+wa_conn_queue_rest(struct wa_conn *c, size_t off)
 {
 	struct wa_write *w;
 	uv_buf_t b;
 
-	if (c->closing) {
-		free(text);
-		return;
-	}
-	if (text == NULL || (w = calloc(1, sizeof *w)) == NULL) {
-		free(text);
+	if ((w = calloc(1, sizeof *w)) == NULL) {
 		wa_conn_close(c);
 		return;
 	}
-	w->buf = text;
-	w->len = len;
+	w->buf = c->out;
+	w->len = c->outlen - off;
 	w->conn = c;
-	b = uv_buf_init(w->buf, (unsigned)len);
+	c->out = NULL;
+	c->outlen = c->outcap = 0;
+	b = uv_buf_init(w->buf + off, (unsigned)w->len);
 	wa_conn_ref(c);
 	if (uv_write(&w->req, (uv_stream_t *)&c->pipe, &b, 1,
 	    wa_write_done) != 0) {
+		c->owed -= w->len;
 		wa_conn_unref(c);
 		free(w->buf);
 		free(w);
 		wa_conn_close(c);
 		return;
 	}
-	c->handed += len;
-	if (close_after)
+	c->handed += w->len;
+}
+
+/*
+ * c's answers in one write, tried at once: a write libuv completes
+ * costs an epoll_ctl (it stops watching for writability it never
+ * watched), one taken whole costs nothing more.
+ */
+static void
+wa_conn_flush(struct wa_conn *c)
+{
+	uv_buf_t b;
+	size_t done;
+	int n;
+
+	if (c->closing || c->outlen == 0)
+		return;
+	b = uv_buf_init(c->out, (unsigned)c->outlen);
+	n = uv_try_write((uv_stream_t *)&c->pipe, &b, 1);
+	if (n < 0 && n != UV_EAGAIN) {
 		wa_conn_close(c);
+		return;
+	}
+	done = n > 0 ? (size_t)n : 0;
+	c->handed += done;
+	if (done < c->outlen)
+		wa_conn_queue_rest(c, done);
+	else {
+		free(c->out);
+		c->out = NULL;
+		c->outlen = c->outcap = 0;
+	}
+	wa_conn_took(c, done);
+}
+
+/* Appends text (taken) to c's answers. */
+static int
+wa_conn_put(struct wa_conn *c, char *text, size_t len)
+{
+	size_t cap = c->outcap;
+	char *n;
+
+	if (c->outlen == 0) {
+		free(c->out);
+		c->out = text;
+		c->outlen = c->outcap = len;
+		return 0;
+	}
+	while (cap - c->outlen < len)
+		cap *= 2;
+	if (cap != c->outcap) {
+		if ((n = realloc(c->out, cap)) == NULL) {
+			free(text);
+			return WA_ENOMEM;
+		}
+		c->out = n;
+		c->outcap = cap;
+	}
+	memcpy(c->out + c->outlen, text, len);
+	c->outlen += len;
+	free(text);
+	return 0;
+}
+
+/* Answers wait for the iteration's flush, to go out together. */
+void
+wa_conn_send(struct wa_conn *c, char *text, size_t len, bool close_after)
+{
+	struct wa_daemon *d = c->d;
+
+	if (c->closing || text == NULL) {
+		free(text);
+		if (!c->closing)
+			wa_conn_close(c);
+		return;
+	}
+	if (wa_conn_put(c, text, len) != 0) {
+		wa_conn_close(c);
+		return;
+	}
+	if (close_after) {
+		wa_conn_flush(c);
+		wa_conn_close(c);
+		return;
+	}
+	if (c->flushing)
+		return;
+	c->flushing = true;
+	c->fnext = d->flushq;
+	d->flushq = c;
+	wa_conn_ref(c);
 }
 
 /* Every answer goes through here: owed until it is written. */
@@ -513,8 +616,15 @@ wa_conn_accept(uv_stream_t *server, int status)
 static void
 wa_conn_flush_all(struct wa_daemon *d)
 {
-	(void)d;
+	struct wa_conn *c;
+
 	wa_log_flush();
+	while ((c = d->flushq) != NULL) {
+		d->flushq = c->fnext;
+		c->flushing = false;
+		wa_conn_flush(c);
+		wa_conn_unref(c);
+	}
 }
 
 /* Takes a's text. */
@@ -558,6 +668,8 @@ wa_conn_close_all(struct wa_daemon *d)
 {
 	struct wa_conn *c;
 
+	/* Answers made go out first: a stop's commit answered them. */
+	wa_conn_flush_all(d);
 	while ((c = d->runq) != NULL) {
 		d->runq = c->rnext;
 		c->queued = false;
