@@ -35,6 +35,7 @@ struct wa_conn {
 	struct wa_peer peer;
 	char *in;
 	size_t inoff, inlen, incap; /* lines not yet run: in[inoff, inlen) */
+	bool borrowed;          /* in is the daemon's read buffer */
 	size_t owed;            /* bytes of answers made, not yet written */
 	char *out;              /* answers made, not yet given to the socket */
 	size_t outlen, outcap;
@@ -76,7 +77,8 @@ wa_conn_unref(struct wa_conn *c)
 		wa_conn_close(c);
 	if (c->refs > 0)
 		return;
-	free(c->in);
+	if (!c->borrowed)
+		free(c->in);
 	free(c->out);
 	free(c);
 }
@@ -475,7 +477,9 @@ wa_conn_next(struct wa_conn *c)
 	}
 	/* Nothing left: an idle connection keeps no buffer. */
 	if (c->inoff == c->inlen) {
-		free(c->in);
+		if (!c->borrowed)
+			free(c->in);
+		c->borrowed = false;
 		c->in = NULL;
 		c->inoff = c->inlen = c->incap = 0;
 	}
@@ -486,6 +490,12 @@ wa_conn_next(struct wa_conn *c)
 		wa_conn_enqueue(c);
 }
 
+/*
+ * A connection with nothing left to run reads into the daemon's buffer
+ * and keeps only what its turn leaves (wa_conn_keep): a request then
+ * costs no buffer of its own, a 64 KiB malloc and a free that
+ * consolidates the heap.
+ */
 static void
 wa_conn_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
@@ -493,6 +503,14 @@ wa_conn_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
 	char *n;
 
 	(void)hint;
+	if (c->inoff == c->inlen && c->d->rbuf != NULL) {
+		if (!c->borrowed)
+			free(c->in);
+		c->in = c->d->rbuf;
+		c->inoff = c->inlen = 0;
+		c->incap = WA_READ_CHUNK;
+		c->borrowed = true;
+	}
 	/* What is left is part of a line: to the front. */
 	if (c->inoff > 0) {
 		memmove(c->in, c->in + c->inoff, c->inlen - c->inoff);
@@ -511,12 +529,30 @@ wa_conn_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
 	*b = uv_buf_init(c->in + c->inlen, (unsigned)(c->incap - c->inlen));
 }
 
+/* What c's turn left in the daemon's buffer becomes c's own. */
 static void
-wa_conn_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+wa_conn_keep(struct wa_conn *c)
 {
-	struct wa_conn *c = s->data;
+	size_t left = c->inlen - c->inoff;
+	char *own = NULL;
 
-	(void)b;
+	if (!c->borrowed)
+		return;
+	c->borrowed = false;
+	if (left > 0 && (own = malloc(left + WA_READ_CHUNK)) != NULL)
+		memcpy(own, c->in + c->inoff, left);
+	c->in = own;
+	c->inoff = 0;
+	c->inlen = own != NULL ? left : 0;
+	c->incap = own != NULL ? left + WA_READ_CHUNK : 0;
+	if (left > 0 && own == NULL)
+		wa_conn_close(c);
+}
+
+/* n bytes (or an error, or the end) read into c->in. */
+static void
+wa_conn_got(struct wa_conn *c, ssize_t n)
+{
 	if (n < 0) {
 		/*
 		 * A half line never reaches the ledger.  At EOF the answers
@@ -536,6 +572,16 @@ wa_conn_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	wa_conn_touch(c);
 	c->inlen += (size_t)n;
 	wa_conn_turn(c);
+}
+
+static void
+wa_conn_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+	struct wa_conn *c = s->data;
+
+	(void)b;
+	wa_conn_got(c, n);
+	wa_conn_keep(c);
 }
 
 static void
@@ -654,6 +700,7 @@ wa_conn_start(struct wa_daemon *d)
 	d->batch.sink = &wa_conn_sink;
 	uv_idle_init(d->loop, &d->runner);
 	d->runner.data = d;
+	d->rbuf = malloc(WA_READ_CHUNK);
 	/* What the iteration's timers, writes and turns produced goes out
 	 * before the loop waits; it keeps no loop alive. */
 	uv_prepare_init(d->loop, &d->flusher);
@@ -680,4 +727,6 @@ wa_conn_close_all(struct wa_daemon *d)
 	uv_close((uv_handle_t *)&d->flusher, NULL);
 	while (d->conns != NULL)
 		wa_conn_close(d->conns);
+	free(d->rbuf);
+	d->rbuf = NULL;
 }

@@ -166,6 +166,7 @@ struct wa_daemon {
 	struct wa_conn *conns;      /* every open connection */
 	struct wa_conn *runq, *runq_tail;  /* lines waiting for a turn */
 	struct wa_conn *flushq;     /* answers waiting for the flush */
+	char *rbuf;                 /* what connections read into first */
 	uv_idle_t runner;
 	uv_prepare_t flusher;       /* before the loop waits: output */
 	uint64_t turn_ns;           /* when this iteration's lines began */
