@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "lib/client.h"
 #include "optab.h"
 #include "util.h"
 
@@ -348,6 +349,30 @@ wa_cli_warn_private(struct wa_cli *cli, const json_t *req)
 	    "command.\n", wa_uid_name(wa_client_peer_uid(cli->c), who,
 	    sizeof who), wa_term_str(cli->socket));
 	cli->warned = true;
+}
+
+int
+wa_cli_request_text(struct wa_cli *cli, json_t *req, char **text,
+    size_t *len)
+{
+	json_t *resp = NULL;
+	int rc;
+
+	*text = NULL;
+	if ((rc = wa_cli_connect(cli)) == WA_ECONNECT && (wa_op_flags(
+	    json_string_value(json_object_get(req, "op"))) & WA_OP_OFFLINE)) {
+		if ((rc = wa_offline_call(cli, req, &resp)) == 0 &&
+		    (*text = json_dumps(resp, JSON_COMPACT)) == NULL)
+			rc = WA_ENOMEM;
+		if (*text != NULL)
+			*len = strlen(*text);
+		json_decref(resp);
+	} else if (rc == 0) {
+		wa_cli_warn_private(cli, req);
+		rc = wa_client_call_text(cli->c, req, text, len);
+	}
+	json_decref(req);
+	return rc;
 }
 
 int

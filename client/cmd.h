@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -65,6 +66,11 @@ int wa_cli_connect(struct wa_cli *cli);
 /* Send req (stolen) to the daemon; when none answers, an op the daemon's
  * table marks WA_OP_OFFLINE runs here on its ledger file (offline.c). */
 int wa_cli_request(struct wa_cli *cli, json_t *req, json_t **resp);
+/* The same for an answer printed from its text: *text (malloc'd,
+ * NUL-terminated, *len bytes) is the daemon's line, unchecked, or the
+ * ledger reader's answer written out. */
+int wa_cli_request_text(struct wa_cli *cli, json_t *req, char **text,
+    size_t *len);
 int wa_cli_fail(struct wa_cli *cli, const char *what, int err);
 int wa_cli_usage(const struct wa_cmd_entry *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -153,6 +159,9 @@ int wa_lease_fail(struct wa_cli *cli, const char *what, int err);
  * terminal; "-" for NULL.  Valid until 16 more calls. */
 const char *wa_term_str(const char *s);
 void wa_term_puts(FILE *f, const char *s);
+/* One UTF-8 character at s: its length, or 0 when the bytes are not one
+ * (a NUL stops it). */
+size_t wa_utf8_char(const unsigned char *s, uint32_t *cp);
 struct wa_table;
 struct wa_table *wa_table_new(const char *const *headers, size_t ncols);
 void wa_table_add(struct wa_table *t, const char *const *cells);
@@ -181,6 +190,13 @@ struct wa_catalog;
 struct wa_catalog *wa_cli_catalog(void);
 json_t *wa_scan_servers(const struct wa_catalog *cat);
 const json_t *wa_scan_lease(const json_t *leases, const json_t *server);
+
+/* jsonpass.c: member key of the JSON object in text (NUL-terminated) to
+ * f as wa_json_print would print {key: value}, but for \u escapes of
+ * what moves a terminal; WA_EPROTO, nothing printed, unless text is
+ * JSON that has it. */
+int wa_json_print_member(const char *text, size_t len, const char *key,
+    FILE *f);
 
 /* promjson.c: Prometheus' text format as a JSON object (new reference). */
 json_t *wa_prom_json(const char *text);

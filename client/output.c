@@ -13,8 +13,7 @@
 
 #include "cmd.h"
 
-/* One UTF-8 character at s: its length, or 0 when the bytes are not one. */
-static size_t
+size_t
 wa_utf8_char(const unsigned char *s, uint32_t *cp)
 {
 	uint32_t min;

@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "util.h"
 #include "wso2alloc.h"
 
@@ -279,9 +280,9 @@ wa_write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* One response line (malloc'd, without the newline). */
+/* One response line (malloc'd, without the newline) and its length. */
 static int
-wa_read_line(wa_client *c, char **line)
+wa_read_line(wa_client *c, char **line, size_t *len)
 {
 	char *nl, *nb;
 	ssize_t r;
@@ -294,6 +295,7 @@ wa_read_line(wa_client *c, char **line)
 				return WA_ENOMEM;
 			memcpy(*line, c->buf, n);
 			(*line)[n] = '\0';
+			*len = n;
 			memmove(c->buf, nl + 1, c->len - n - 1);
 			c->len -= n + 1;
 			return 0;
@@ -315,53 +317,128 @@ wa_read_line(wa_client *c, char **line)
 	}
 }
 
-WA_PUBLIC int
-wa_client_call(wa_client *c, json_t *req, json_t **resp)
+/* Send req, read the answer's line. */
+static int
+wa_call_line(wa_client *c, json_t *req, char **line, size_t *len)
 {
-	char *out = NULL, *line = NULL;
-	json_t *r = NULL, *e;
+	char *out, *nout;
 	size_t n;
 	int rc;
 
-	*resp = NULL;
+	*line = NULL;
 	json_decref(c->error);
 	c->error = NULL;
 	if ((out = json_dumps(req, JSON_COMPACT)) == NULL)
 		return WA_ENOMEM;
 	/* The line and its newline in one write. */
 	n = strlen(out);
-	if ((line = realloc(out, n + 2)) == NULL) {
-		rc = WA_ENOMEM;
-		goto out;
+	if ((nout = realloc(out, n + 2)) == NULL) {
+		free(out);
+		return WA_ENOMEM;
 	}
-	out = line;
-	line = NULL;
+	out = nout;
 	out[n++] = '\n';
 	out[n] = '\0';
-	if ((rc = wa_write_all(c->fd, out, n)) != 0 ||
-	    (rc = wa_read_line(c, &line)) != 0)
-		goto out;
+	if ((rc = wa_write_all(c->fd, out, n)) == 0)
+		rc = wa_read_line(c, line, len);
+	free(out);
+	return rc;
+}
+
+/* An answer's line taken apart: the answer when it is ok, else the
+ * error's code (its object kept for wa_client_error). */
+static int
+wa_answer(wa_client *c, const char *line, json_t **resp)
+{
+	json_t *r, *e;
+	int rc;
+
+	*resp = NULL;
 	if ((r = json_loads(line, 0, NULL)) == NULL || !json_is_object(r)) {
-		rc = WA_EPROTO;
-		goto out;
+		json_decref(r);
+		return WA_EPROTO;
 	}
 	if (json_is_true(json_object_get(r, "ok"))) {
 		*resp = r;
-		r = NULL;
-		goto out;
+		return 0;
 	}
 	e = json_object_get(r, "error");
-	if (!json_is_object(e)) {
+	if (!json_is_object(e))
 		rc = WA_EPROTO;
-		goto out;
+	else {
+		c->error = json_incref(e);
+		rc = wa_err_from_code(json_string_value(json_object_get(e,
+		    "code")));
 	}
-	c->error = json_incref(e);
-	rc = wa_err_from_code(json_string_value(json_object_get(e, "code")));
-out:
 	json_decref(r);
-	free(out);
+	return rc;
+}
+
+WA_PUBLIC int
+wa_client_call(wa_client *c, json_t *req, json_t **resp)
+{
+	char *line;
+	size_t len;
+	int rc;
+
+	*resp = NULL;
+	if ((rc = wa_call_line(c, req, &line, &len)) == 0)
+		rc = wa_answer(c, line, resp);
 	free(line);
 	return rc;
+}
+
+/*
+ * Whether the answer's top level says "ok":true, found without parsing
+ * it (strings skipped to their closing quote, brackets counted): a line
+ * it misreads is parsed after all.
+ */
+static bool
+wa_line_ok(const char *p)
+{
+	int depth = 0;
+
+	for (; (p = strpbrk(p, "\"{}[]")) != NULL; p++)
+		switch (*p) {
+		case '"':
+			if (depth == 1 && strncmp(p, "\"ok\":true", 9) == 0)
+				return true;
+			/* To the closing quote, past each escaped character. */
+			for (p++; *(p += strcspn(p, "\"\\")) == '\\'; p += 2)
+				if (p[1] == '\0')
+					return false;
+			if (*p == '\0')
+				return false;
+			break;
+		case '{': case '[':
+			depth++;
+			break;
+		default:
+			depth--;
+			break;
+		}
+	return false;
+}
+
+int
+wa_client_call_text(wa_client *c, json_t *req, char **text, size_t *len)
+{
+	json_t *resp = NULL;
+	char *line;
+	int rc;
+
+	*text = NULL;
+	if ((rc = wa_call_line(c, req, &line, len)) != 0) {
+		free(line);
+		return rc;
+	}
+	if (!wa_line_ok(line) && (rc = wa_answer(c, line, &resp)) != 0) {
+		free(line);
+		return rc;
+	}
+	json_decref(resp);
+	*text = line;
+	return 0;
 }
 
 /* Call op and hand back one field of the answer. */

@@ -67,6 +67,12 @@ check "show prints no raw control character" clean "$T/out"
 expect_rc 0 "list" cli list --state all
 check "list prints no raw control character" clean "$T/out" "$T/err"
 check "list shows u1" grep -q "^u1 " "$T/out"
+# --json prints the daemon's text: JSON's escapes, and \u ones for DEL,
+# C1 and bidi overrides, which JSON may carry raw.
+expect_rc 0 "list --json" cli --json list --state all
+check "list --json prints no raw control character" clean "$T/out" "$T/err"
+check "list --json: the label as \\u escapes" grep -qF '"note": "\u001B[2J\u009B1m\u202E"' "$T/out"
+check "list --json: the home as \\u escapes" grep -qF '"home": "/home/u\u001B]0;x\u0007"' "$T/out"
 expect_rc 0 "history u1" cli history u1
 check "history prints no raw control character" clean "$T/out" "$T/err"
 kill "$FAKE" 2>/dev/null; wait "$FAKE" 2>/dev/null || true
