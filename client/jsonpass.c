@@ -394,10 +394,8 @@ wa_jp_is_key(struct wa_jp *j, const char *key)
 	struct wa_jp kj = { j->p, j->end, &k };
 	bool is;
 
-	if (wa_jp_string(&kj) != 0)
-		return false;
-	is = !k.failed && k.len == strlen(key) + 2 &&
-	    memcmp(k.p + 1, key, k.len - 2) == 0;
+	is = wa_jp_string(&kj) == 0 && !k.failed &&
+	    k.len == strlen(key) + 2 && memcmp(k.p + 1, key, k.len - 2) == 0;
 	wa_out_free(&k);
 	return is;
 }

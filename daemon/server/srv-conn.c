@@ -41,7 +41,7 @@ struct wa_conn {
 	size_t outlen, outcap;
 	bool flushing;          /* in the daemon's flush list */
 	struct wa_conn *fnext;
-	uint64_t handed;        /* bytes ever given to uv_write */
+	uint64_t handed;        /* bytes ever given to the socket or libuv */
 	uint64_t drained;       /* of those, written as the timer started */
 	int refs;               /* handles, batch entries, writes, queue */
 	bool closing;
@@ -539,6 +539,8 @@ wa_conn_keep(struct wa_conn *c)
 	if (!c->borrowed)
 		return;
 	c->borrowed = false;
+	if (c->closing)
+		left = 0;
 	if (left > 0 && (own = malloc(left + WA_READ_CHUNK)) != NULL)
 		memcpy(own, c->in + c->inoff, left);
 	c->in = own;
