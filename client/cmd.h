@@ -159,9 +159,6 @@ int wa_lease_fail(struct wa_cli *cli, const char *what, int err);
  * terminal; "-" for NULL.  Valid until 16 more calls. */
 const char *wa_term_str(const char *s);
 void wa_term_puts(FILE *f, const char *s);
-/* One UTF-8 character at s: its length, or 0 when the bytes are not one
- * (a NUL stops it). */
-size_t wa_utf8_char(const unsigned char *s, uint32_t *cp);
 struct wa_table;
 struct wa_table *wa_table_new(const char *const *headers, size_t ncols);
 void wa_table_add(struct wa_table *t, const char *const *cells);

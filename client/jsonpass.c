@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "util.h"
 #include "jsonout.h"
 
 #define WA_JP_DEPTH 2048        /* jansson's JSON_PARSER_MAX_DEPTH */

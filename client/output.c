@@ -12,32 +12,8 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "util.h"
 
-size_t
-wa_utf8_char(const unsigned char *s, uint32_t *cp)
-{
-	uint32_t min;
-	size_t n, k;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	min = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
-	*cp = s[0] & (0x7f >> n);
-	/* A NUL fails this test: nothing past the string is read. */
-	for (k = 1; k < n; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		*cp = *cp << 6 | (s[k] & 0x3f);
-	}
-	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
-		return 0;
-	return n;
-}
 
 /* The escape that shows character cp (0 when it shows as itself). */
 static size_t

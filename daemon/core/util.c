@@ -219,33 +219,29 @@ wa_user_state_dir(void)
 	return wa_dir_join(home, ".local/state/wso2-alloc");
 }
 
-/* The length of the UTF-8 character at s, 0 if it is not well-formed
- * (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF). */
-static size_t
-wa_utf8_char(const unsigned char *s)
+size_t
+wa_utf8_char(const unsigned char *s, uint32_t *cp)
 {
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
+	uint32_t min;
+	size_t n, k;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*cp = s[0];
 		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		lo = s[0] == 0xe0 ? 0xa0 : 0x80;
-		hi = s[0] == 0xed ? 0x9f : 0xbf;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		lo = s[0] == 0xf0 ? 0x90 : 0x80;
-		hi = s[0] == 0xf4 ? 0x8f : 0xbf;
-	} else
+	}
+	if (s[0] < 0xc2 || s[0] > 0xf4)
 		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
+	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	min = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+	*cp = s[0] & (0x7f >> n);
+	/* A NUL fails this test: nothing past the string is read. */
+	for (k = 1; k < n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
 			return 0;
+		*cp = *cp << 6 | (s[k] & 0x3f);
+	}
+	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
 	return n;
 }
 
@@ -253,10 +249,11 @@ size_t
 wa_utf8_repair(char *s)
 {
 	unsigned char *p = (unsigned char *)s;
+	uint32_t cp;
 	size_t n, bad = 0;
 
 	while (*p != '\0') {
-		if ((n = wa_utf8_char(p)) == 0) {
+		if ((n = wa_utf8_char(p, &cp)) == 0) {
 			*p++ = '?';
 			bad++;
 		} else

@@ -29,6 +29,10 @@ int wa_private_dir(const char *path, char *err, size_t errlen);
 bool wa_uid_system(uid_t uid);
 /* "uid 4242 (alice)" or "uid 4242" in buf. */
 const char *wa_uid_name(uid_t uid, char *buf, size_t len);
+/* One UTF-8 character at s (RFC 3629: no overlong form, no surrogate,
+ * nothing past U+10FFFF): its length and code point, or 0 when the bytes
+ * are not one (a NUL stops it: nothing past the string is read). */
+size_t wa_utf8_char(const unsigned char *s, uint32_t *cp);
 /* Each byte of s that does not start or continue a well-formed UTF-8
  * character becomes '?': a message cut at %.64s may end inside one, and
  * a JSON string must be UTF-8.  Returns how many were replaced. */
