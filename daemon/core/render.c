@@ -1,6 +1,7 @@
 /*
  * render.c: leases and events in the protocol's shape (docs/protocol.md).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,21 +17,6 @@ wa_time_json(int64_t ms)
 	    json_null();
 }
 
-static json_t *
-wa_port_json(const struct wa_lease_port *lp, const struct wa_port_def *def,
-    bool describe)
-{
-	json_t *j = json_object();
-
-	json_object_set_new(j, "name", json_string(lp->name));
-	json_object_set_new(j, "port", json_integer(lp->port));
-	json_object_set_new(j, "proto", json_string(wa_proto_name(lp->proto)));
-	if (describe)
-		json_object_set_new(j, "description", json_string(def != NULL ?
-		    def->description : ""));
-	return j;
-}
-
 /* When a lease ends by its ttl: an active one, or when an expired one
  * did; a released or reclaimed lease has no expiry (0). */
 static int64_t
@@ -40,60 +26,199 @@ wa_expiry(const struct wa_instance *in)
 	    in->expires : 0;
 }
 
-json_t *
-wa_instance_json(const struct wa_catalog *cat, const struct wa_instance *in,
-    int ephemeral_lo, int ephemeral_hi, bool describe)
+/*
+ * Text a jansson string may hold.  The protocol's shape was a jansson
+ * tree, which drops a member or an element whose text is not UTF-8; the
+ * writer drops it too, asking jansson itself for the rare text that is
+ * not ASCII.
+ */
+static bool
+wa_text_ok(const char *s)
 {
-	const struct wa_product *p = wa_catalog_find(cat, in->product);
-	json_t *j, *ports = json_array(), *warn = json_array(), *labels;
-	char w[160];
+	json_t *j;
+	bool ok;
 
-	/* Most leases have none: skip the parser for them. */
-	labels = in->labels == NULL || strcmp(in->labels, "{}") == 0 ?
-	    json_object() : json_loads(in->labels, 0, NULL);
-	if (p == NULL && cat != NULL)
-		json_array_append_new(warn, json_string("product no longer in "
-		    "the catalog"));
-	for (size_t i = 0; i < in->nports; i++) {
-		const struct wa_port_def *def = p != NULL ?
-		    wa_product_port(p, in->ports[i].name) : NULL;
+	if (s == NULL)
+		return false;
+	for (const char *c = s; *c != '\0'; c++)
+		if ((unsigned char)*c >= 0x80) {
+			j = json_string(s);
+			ok = j != NULL;
+			json_decref(j);
+			return ok;
+		}
+	return true;
+}
 
-		json_array_append_new(ports, wa_port_json(&in->ports[i], def,
-		    describe));
-		if (in->ports[i].port >= ephemeral_lo &&
-		    in->ports[i].port <= ephemeral_hi) {
-			snprintf(w, sizeof w, "port %u/%s (%s) is inside the "
-			    "ephemeral range %d-%d", in->ports[i].port,
-			    wa_proto_name(in->ports[i].proto),
-			    in->ports[i].name, ephemeral_lo,
-			    ephemeral_hi);
-			json_array_append_new(warn, json_string(w));
+/* A member's key, after a comma unless it is its object's first. */
+static void
+wa_key(struct wa_out *o, const char *key)
+{
+	if (o->len > 0 && o->p[o->len - 1] != '{')
+		wa_out_put(o, ",", 1);
+	wa_out_put(o, "\"", 1);
+	wa_out_put(o, key, strlen(key));
+	wa_out_put(o, "\":", 2);
+}
+
+static void
+wa_mem_str(struct wa_out *o, const char *key, const char *s)
+{
+	if (!wa_text_ok(s))
+		return;
+	wa_key(o, key);
+	wa_out_string(o, s, strlen(s));
+}
+
+/* A string member whose absence (NULL) is null. */
+static void
+wa_mem_opt(struct wa_out *o, const char *key, const char *s)
+{
+	if (s == NULL) {
+		wa_key(o, key);
+		wa_out_put(o, "null", 4);
+	} else
+		wa_mem_str(o, key, s);
+}
+
+static void
+wa_mem_int(struct wa_out *o, const char *key, long long v, bool absent)
+{
+	wa_key(o, key);
+	if (absent)
+		wa_out_put(o, "null", 4);
+	else
+		wa_out_int(o, v);
+}
+
+static void
+wa_mem_time(struct wa_out *o, const char *key, int64_t ms)
+{
+	char buf[40];
+
+	wa_mem_opt(o, key, ms != 0 ? wa_time_format(ms, buf, sizeof buf) :
+	    NULL);
+}
+
+/* The port definition named name, looked for from *hint on: a lease
+ * lists its ports in its product's order, so each is found at once. */
+static const struct wa_port_def *
+wa_port_def(const struct wa_product *p, const char *name, size_t *hint)
+{
+	for (size_t k = 0; p != NULL && k < p->nports; k++) {
+		size_t i = (*hint + k) % p->nports;
+
+		if (p->ports[i].name == name ||
+		    strcmp(p->ports[i].name, name) == 0) {
+			*hint = i + 1;
+			return &p->ports[i];
 		}
 	}
-	if ((j = json_object()) == NULL)
-		goto out;
-	json_object_set_new(j, "name", json_string(in->name));
-	json_object_set_new(j, "product", json_string(in->product));
-	json_object_set_new(j, "offset", json_integer(in->offset));
-	json_object_set_new(j, "state", json_string(wa_state_name(in->state)));
-	json_object_set_new(j, "owner_uid", json_integer(in->owner_uid));
-	json_object_set_new(j, "pid", in->pid != 0 ? json_integer(in->pid) :
-	    json_null());
-	json_object_set_new(j, "home", in->home != NULL ?
-	    json_string(in->home) : json_null());
-	json_object_set_new(j, "created_at", wa_time_json(in->created));
-	json_object_set_new(j, "expires_at", wa_time_json(wa_expiry(in)));
-	json_object_set_new(j, "labels", labels != NULL ? json_incref(labels) :
-	    json_object());
-	json_object_set(j, "ports", ports);
-	json_object_set(j, "warnings", warn);
+	return NULL;
+}
+
+static void
+wa_ports_write(struct wa_out *o, const struct wa_product *p,
+    const struct wa_instance *in, bool describe)
+{
+	const struct wa_port_def *def;
+	size_t hint = 0;
+
+	wa_key(o, "ports");
+	wa_out_put(o, "[", 1);
+	for (size_t i = 0; i < in->nports; i++) {
+		wa_out_put(o, i > 0 ? ",{" : "{", i > 0 ? 2 : 1);
+		wa_mem_str(o, "name", in->ports[i].name);
+		wa_mem_int(o, "port", in->ports[i].port, false);
+		wa_mem_str(o, "proto", wa_proto_name(in->ports[i].proto));
+		/* The catalog's text came from jansson: UTF-8. */
+		def = describe ? wa_port_def(p, in->ports[i].name, &hint) :
+		    NULL;
+		if (describe && (def == NULL || def->description != NULL)) {
+			wa_key(o, "description");
+			wa_out_string(o, def != NULL ? def->description : "",
+			    def != NULL ? strlen(def->description) : 0);
+		}
+		wa_out_put(o, "}", 1);
+	}
+	wa_out_put(o, "]", 1);
+}
+
+static void
+wa_warn(struct wa_out *o, const char *w, bool *first)
+{
+	if (!wa_text_ok(w))
+		return;
+	if (!*first)
+		wa_out_put(o, ",", 1);
+	*first = false;
+	wa_out_string(o, w, strlen(w));
+}
+
+static void
+wa_warnings_write(struct wa_out *o, const struct wa_catalog *cat,
+    const struct wa_product *p, const struct wa_instance *in,
+    int ephemeral_lo, int ephemeral_hi)
+{
+	bool first = true;
+	char w[160];
+
+	wa_key(o, "warnings");
+	wa_out_put(o, "[", 1);
+	if (p == NULL && cat != NULL)
+		wa_warn(o, "product no longer in the catalog", &first);
+	for (size_t i = 0; i < in->nports; i++) {
+		if (in->ports[i].port < ephemeral_lo ||
+		    in->ports[i].port > ephemeral_hi)
+			continue;
+		snprintf(w, sizeof w, "port %u/%s (%s) is inside the "
+		    "ephemeral range %d-%d", in->ports[i].port,
+		    wa_proto_name(in->ports[i].proto), in->ports[i].name,
+		    ephemeral_lo, ephemeral_hi);
+		wa_warn(o, w, &first);
+	}
+	wa_out_put(o, "]", 1);
+}
+
+static void
+wa_labels_write(struct wa_out *o, const char *labels)
+{
+	json_t *l;
+
+	wa_key(o, "labels");
+	/* Most leases have none: skip the parser for them. */
+	if (labels == NULL || strcmp(labels, "{}") == 0 ||
+	    (l = json_loads(labels, 0, NULL)) == NULL) {
+		wa_out_put(o, "{}", 2);
+		return;
+	}
+	wa_out_value(o, l);
+	json_decref(l);
+}
+
+void
+wa_instance_write(struct wa_out *o, const struct wa_catalog *cat,
+    const struct wa_instance *in, int ephemeral_lo, int ephemeral_hi,
+    bool describe)
+{
+	const struct wa_product *p = wa_catalog_find(cat, in->product);
+
+	wa_out_put(o, "{", 1);
+	wa_mem_str(o, "name", in->name);
+	wa_mem_str(o, "product", in->product);
+	wa_mem_int(o, "offset", in->offset, false);
+	wa_mem_str(o, "state", wa_state_name(in->state));
+	wa_mem_int(o, "owner_uid", (long long)in->owner_uid, false);
+	wa_mem_int(o, "pid", in->pid, in->pid == 0);
+	wa_mem_opt(o, "home", in->home);
+	wa_mem_time(o, "created_at", in->created);
+	wa_mem_time(o, "expires_at", wa_expiry(in));
+	wa_labels_write(o, in->labels);
+	wa_ports_write(o, p, in, describe);
+	wa_warnings_write(o, cat, p, in, ephemeral_lo, ephemeral_hi);
 	if (in->note != NULL)
-		json_object_set_new(j, "link", json_string(in->note));
-out:
-	json_decref(labels);
-	json_decref(ports);
-	json_decref(warn);
-	return j;
+		wa_mem_str(o, "link", in->note);
+	wa_out_put(o, "}", 1);
 }
 
 json_t *

@@ -11,10 +11,11 @@
 #include "jsonout.h"
 #include "lease.h"
 
-/* New references; cat may be NULL (no port descriptions then).  Without
- * describe the ports carry no description: a list repeats the catalog's
- * text for every lease, two thirds of its bytes. */
-json_t *wa_instance_json(const struct wa_catalog *cat,
+/* A lease as one JSON object, written to o without a jansson tree;
+ * cat may be NULL (no port descriptions then).  Without describe the
+ * ports carry no description: a list repeats the catalog's text for
+ * every lease, two thirds of its bytes. */
+void wa_instance_write(struct wa_out *o, const struct wa_catalog *cat,
     const struct wa_instance *in, int ephemeral_lo, int ephemeral_hi,
     bool describe);
 json_t *wa_event_json(const struct wa_event *ev);

@@ -10,4 +10,5 @@ wa_op_lease_run(struct wa_req *r)
 const struct wa_op wa_op_lease = {
 	.name = "lease", .flags = WA_OP_WRITE, .handler = wa_op_lease_run,
 	.rolled_back = wa_lease_refused_note,
+	.render = wa_raw_render, .done = wa_raw_done,
 };

@@ -7,8 +7,8 @@
 
 struct wa_list_ctx {
 	struct wa_daemon *d;
-	json_t *leases;
-	struct wa_out *rows;        /* brief: rows written here instead */
+	struct wa_out *rows;
+	bool brief;
 	size_t n;
 };
 
@@ -17,22 +17,21 @@ wa_list_one(void *arg, const struct wa_instance *in)
 {
 	struct wa_list_ctx *c = arg;
 
-	if (c->rows != NULL) {
-		if (c->n++ > 0)
-			wa_out_put(c->rows, ",", 1);
+	if (c->n++ > 0)
+		wa_out_put(c->rows, ",", 1);
+	if (c->brief)
 		wa_instance_brief(c->rows, in);
-		return c->rows->failed ? WA_ENOMEM : 0;
-	}
-	return json_array_append_new(c->leases, wa_instance_json(c->d->cat, in,
-	    c->d->alloc.ephemeral_lo, c->d->alloc.ephemeral_hi, false)) == 0 ?
-	    0 : WA_ENOMEM;
+	else
+		wa_instance_write(c->rows, c->d->cat, in,
+		    c->d->alloc.ephemeral_lo, c->d->alloc.ephemeral_hi, false);
+	return c->rows->failed ? WA_ENOMEM : 0;
 }
 
 static int
 wa_op_list_run(struct wa_req *r)
 {
 	struct wa_ledger_filter f = { NULL, WA_STATE_ACTIVE, -1 };
-	struct wa_list_ctx c = { r->d, json_array(), NULL, 0 };
+	struct wa_list_ctx c = { r->d, &WA_RAW(r)->out, false, 0 };
 	const struct wa_product *p;
 	const char *state = NULL;
 	long long owner = -1;
@@ -44,7 +43,7 @@ wa_op_list_run(struct wa_req *r)
 	    (rc = wa_req_int(r, "owner_uid", false, 0, 0xffffffffLL,
 	    &owner)) != 0 ||
 	    (rc = wa_req_bool(r, "brief", &brief)) != 0)
-		goto out;
+		return rc;
 	f.owner_uid = (long)owner;
 	/* An alias lists its product; a retired id is still listed. */
 	if (f.product != NULL && (p = wa_catalog_find(r->d->cat,
@@ -55,36 +54,26 @@ wa_op_list_run(struct wa_req *r)
 	else if (state != NULL && (f.state = wa_state_parse(state)) < 0) {
 		rc = wa_req_fail(r, WA_EINVAL, "state: '%.32s' is not active, "
 		    "released, expired, reclaimed or all", state);
-		goto out;
+		return rc;
 	}
-	if (brief) {
+	if (brief)
 		json_object_set_new(r->resp, "columns", wa_brief_columns());
-		c.rows = &WA_RAW(r)->out;
-	}
+	c.brief = brief;
 	WA_RAW(r)->key = brief ? "rows" : "leases";
 	if (f.state == WA_STATE_ACTIVE) {
 		/* The common case, from memory. */
 		if ((rc = wa_leases_list(r->d, f.product, f.owner_uid, brief,
 		    &WA_RAW(r)->out)) != 0)
 			rc = wa_req_fail(r, WA_EUNAVAIL, "%s", wa_strerror(rc));
-		goto out;
+		return rc;
 	}
 	/* Other states only in the ledger. */
-	if (brief)
-		wa_out_put(&WA_RAW(r)->out, "[", 1);
-	else
-		WA_RAW(r)->key = NULL;
-	if ((rc = wa_ledger_list(r->d->ledger, &f, wa_list_one, &c)) != 0) {
-		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(rc));
-		goto out;
-	}
-	if (brief)
-		wa_out_put(&WA_RAW(r)->out, "]", 1);
-	else
-		json_object_set(r->resp, "leases", c.leases);
-out:
-	json_decref(c.leases);
-	return rc;
+	wa_out_put(c.rows, "[", 1);
+	if ((rc = wa_ledger_list(r->d->ledger, &f, wa_list_one, &c)) != 0)
+		return wa_req_fail(r, WA_EUNAVAIL, "ledger: %s",
+		    wa_strerror(rc));
+	wa_out_put(c.rows, "]", 1);
+	return 0;
 }
 
 const struct wa_op wa_op_list = {

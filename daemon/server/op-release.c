@@ -16,7 +16,7 @@ wa_op_release_run(struct wa_req *r)
 		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(rc));
 	else {
 		in.state = WA_STATE_RELEASED;
-		json_object_set_new(r->resp, "lease", wa_lease_json(r->d, &in));
+		wa_lease_answer(r, &in);
 	}
 	wa_instance_clear(&in);
 	return rc;
@@ -24,4 +24,5 @@ wa_op_release_run(struct wa_req *r)
 
 const struct wa_op wa_op_release = {
 	.name = "release", .flags = WA_OP_WRITE, .handler = wa_op_release_run,
+	.render = wa_raw_render, .done = wa_raw_done,
 };

@@ -23,11 +23,12 @@ wa_op_renew_run(struct wa_req *r)
 	    r->peer.pid)) != 0)
 		rc = wa_req_fail(r, WA_EUNAVAIL, "ledger: %s", wa_strerror(rc));
 	else
-		json_object_set_new(r->resp, "lease", wa_lease_json(r->d, &in));
+		wa_lease_answer(r, &in);
 	wa_instance_clear(&in);
 	return rc;
 }
 
 const struct wa_op wa_op_renew = {
 	.name = "renew", .flags = WA_OP_WRITE, .handler = wa_op_renew_run,
+	.render = wa_raw_render, .done = wa_raw_done,
 };

@@ -11,7 +11,7 @@ wa_op_show_run(struct wa_req *r)
 	if ((rc = wa_req_str(r, "name", true, &name)) != 0 ||
 	    (rc = wa_lease_lookup(r, name, false, &in)) != 0)
 		return rc;
-	json_object_set_new(r->resp, "lease", wa_lease_json(r->d, &in));
+	wa_lease_answer(r, &in);
 	wa_instance_clear(&in);
 	return 0;
 }
@@ -19,4 +19,5 @@ wa_op_show_run(struct wa_req *r)
 const struct wa_op wa_op_show = {
 	.name = "show", .flags = WA_OP_READ | WA_OP_OFFLINE,
 	.handler = wa_op_show_run,
+	.render = wa_raw_render, .done = wa_raw_done,
 };

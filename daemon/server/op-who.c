@@ -49,7 +49,7 @@ wa_op_who_run(struct wa_req *r)
 		json_object_update(r->resp, h);
 		json_decref(h);
 	}
-	json_object_set_new(r->resp, "lease", wa_lease_json(r->d, &in));
+	wa_lease_answer(r, &in);
 	wa_instance_clear(&in);
 	return 0;
 }
@@ -57,4 +57,5 @@ wa_op_who_run(struct wa_req *r)
 const struct wa_op wa_op_who = {
 	.name = "who", .flags = WA_OP_READ | WA_OP_OFFLINE,
 	.handler = wa_op_who_run,
+	.render = wa_raw_render, .done = wa_raw_done,
 };

@@ -168,15 +168,13 @@ wa_cache_get(struct wa_daemon *d, const char *name, struct wa_instance *out)
 static int
 wa_cache_render(struct wa_daemon *d, struct wa_cached *e)
 {
-	json_t *j;
+	struct wa_out o = { NULL, 0, 0, false };
 
 	if (e->text != NULL)
 		return 0;
-	j = wa_instance_json(d->cat, &e->in, d->alloc.ephemeral_lo,
+	wa_instance_write(&o, d->cat, &e->in, d->alloc.ephemeral_lo,
 	    d->alloc.ephemeral_hi, false);
-	e->text = wa_json_line(j, &e->len);
-	json_decref(j);
-	if (e->text == NULL)
+	if ((e->text = wa_out_line(&o, &e->len)) == NULL)
 		return WA_ENOMEM;
 	e->len--;   /* the newline */
 	return 0;

@@ -29,9 +29,15 @@ struct wa_lease_refusal {
 	int offset;
 	const char *reason;         /* what was in the way (static) */
 };
-_Static_assert(sizeof(struct wa_lease_refusal) <= WA_OP_CTX_MAX,
-    "a request's ctx holds a refusal");
-#define WA_REFUSAL(r) ((struct wa_lease_refusal *)(void *)(r)->ctx)
+
+/* The lease op's ctx: its answer (wa_lease_answer), or its refusal. */
+struct wa_lease_ctx {
+	struct wa_raw raw;          /* first, as wa_raw_render reads it */
+	struct wa_lease_refusal refusal;
+};
+_Static_assert(sizeof(struct wa_lease_ctx) <= WA_OP_CTX_MAX,
+    "a request's ctx holds a lease's answer and refusal");
+#define WA_REFUSAL(r) (&((struct wa_lease_ctx *)(void *)(r)->ctx)->refusal)
 
 static bool
 wa_name_valid(const char *s)
@@ -294,7 +300,7 @@ wa_lease_existing(struct wa_req *r, struct wa_instance *in, long long ttl)
 			return wa_req_fail(r, WA_EUNAVAIL, "ledger: %s",
 			    wa_strerror(rc));
 	}
-	json_object_set_new(r->resp, "lease", wa_lease_json(r->d, in));
+	wa_lease_answer(r, in);
 	json_object_set_new(r->resp, "created", json_false());
 	return 0;
 }
@@ -338,7 +344,7 @@ wa_lease_record(struct wa_req *r, const struct wa_product *p,
 		return wa_req_fail(r, rc == WA_EDBBUSY ? WA_EBUSY : WA_EUNAVAIL,
 		    "ledger: %s", wa_strerror(rc));
 	/* What was just written, rendered without reading it back. */
-	json_object_set_new(r->resp, "lease", wa_lease_json(r->d, &in));
+	wa_lease_answer(r, &in);
 	json_object_set_new(r->resp, "created", json_true());
 	wa_log_change(r->d, WA_LOG_INFO, "%s %s: %s offset %d for uid %ld",
 	    a->adopt ? "adopted" : "leased", a->name, p->id, offset,
@@ -583,9 +589,14 @@ wa_lease_lookup(struct wa_req *r, const char *name, bool must_own,
 	return 0;
 }
 
-json_t *
-wa_lease_json(struct wa_daemon *d, const struct wa_instance *in)
+void
+wa_lease_answer(struct wa_req *r, const struct wa_instance *in)
 {
-	return wa_instance_json(d->cat, in, d->alloc.ephemeral_lo,
-	    d->alloc.ephemeral_hi, true);
+	struct wa_raw *raw = WA_RAW(r);
+
+	raw->key = "lease";
+	raw->at = json_object_size(r->resp);
+	raw->out.len = 0;
+	wa_instance_write(&raw->out, r->d->cat, in, r->d->alloc.ephemeral_lo,
+	    r->d->alloc.ephemeral_hi, true);
 }

@@ -81,21 +81,42 @@ wa_req_may_change(const struct wa_req *r, uid_t owner)
 	return r->peer.uid == 0 || r->peer.uid == owner;
 }
 
-/* The successful answer: resp's members after the pre-rendered one. */
+static void
+wa_raw_member(struct wa_out *w, const char *key, size_t klen)
+{
+	if (w->len > 1)
+		wa_out_put(w, ",", 1);
+	wa_out_string(w, key, klen);
+	wa_out_put(w, ":", 1);
+}
+
+/* The successful answer: the pre-rendered member at its place among
+ * resp's. */
 char *
 wa_raw_render(struct wa_req *r, json_t *resp, size_t *len)
 {
 	struct wa_raw *raw = WA_RAW(r);
 	struct wa_out w = { NULL, 0, 0, false };
+	void *it = json_object_iter(resp);
 
 	if (raw->key == NULL)
 		return wa_json_line(resp, len);
 	wa_out_put(&w, "{", 1);
-	wa_out_string(&w, raw->key, strlen(raw->key));
-	wa_out_put(&w, ":", 1);
+	for (size_t i = 0; it != NULL; it = json_object_iter_next(resp, it)) {
+		if (i++ == raw->at)
+			break;
+		wa_raw_member(&w, json_object_iter_key(it),
+		    json_object_iter_key_len(it));
+		wa_out_value(&w, json_object_iter_value(it));
+	}
+	wa_raw_member(&w, raw->key, strlen(raw->key));
 	wa_out_put(&w, raw->out.p, raw->out.len);
 	w.failed = w.failed || raw->out.failed;
-	wa_out_members(&w, resp, true);
+	for (; it != NULL; it = json_object_iter_next(resp, it)) {
+		wa_raw_member(&w, json_object_iter_key(it),
+		    json_object_iter_key_len(it));
+		wa_out_value(&w, json_object_iter_value(it));
+	}
 	wa_out_put(&w, "}", 1);
 	return wa_out_line(&w, len);
 }

@@ -211,7 +211,7 @@ struct wa_daemon {
 	char shutdown_why[96];
 };
 
-#define WA_OP_CTX_MAX 128
+#define WA_OP_CTX_MAX 192
 
 /* One request being handled. */
 struct wa_req {
@@ -238,9 +238,11 @@ struct wa_op {
 	void (*done)(struct wa_req *r);
 };
 
-/* An answer with one member pre-rendered (list, products): the op's ctx. */
+/* An answer with one member pre-rendered (list, products, a lease): the
+ * op's ctx, first. */
 struct wa_raw {
 	const char *key;            /* NULL: resp as it is */
+	size_t at;                  /* how many of resp's members precede it */
 	struct wa_out out;
 };
 char *wa_raw_render(struct wa_req *r, json_t *resp, size_t *len);
@@ -389,8 +391,9 @@ int wa_link_check(struct wa_req *r, const struct wa_product *p,
     const char *self, const char *link);
 /* op-lease's rolled_back hook: a refusal goes into the history. */
 void wa_lease_refused_note(struct wa_req *r, int rc);
-/* The lease as the protocol shows it (new reference). */
-json_t *wa_lease_json(struct wa_daemon *d, const struct wa_instance *in);
+/* The answer's "lease" member, after the members resp has now, as the
+ * protocol shows it; the op renders with wa_raw_render. */
+void wa_lease_answer(struct wa_req *r, const struct wa_instance *in);
 /* Find a lease by name for a request: not_found / forbidden filled. */
 int wa_lease_lookup(struct wa_req *r, const char *name, bool must_own,
     struct wa_instance *out);
