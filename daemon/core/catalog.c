@@ -179,6 +179,19 @@ wa_name_ok(const char *s, bool dots)
 }
 
 static int
+wa_port_description_json(struct wa_port_def *d)
+{
+	struct wa_out o = { NULL, 0, 0, false };
+
+	wa_out_string(&o, d->description, strlen(d->description));
+	if ((d->description_json = wa_out_line(&o,
+	    &d->description_json_len)) == NULL)
+		return WA_ENOMEM;
+	d->description_json[--d->description_json_len] = '\0';
+	return 0;
+}
+
+static int
 wa_parse_port(struct wa_ctx *c, json_t *jp, size_t idx,
     struct wa_port_def *d)
 {
@@ -204,6 +217,8 @@ wa_parse_port(struct wa_ctx *c, json_t *jp, size_t idx,
 	    &d->source)) != 0)
 		return rc;
 	d->port = (uint16_t)port;
+	if ((rc = wa_port_description_json(d)) != 0)
+		return rc;
 	if (!wa_name_ok(d->name, false))
 		return wa_fail(c, wa_field(field, sizeof field, where, "name"),
 		    "'%s' must be kebab-case [a-z0-9-], at most 64 "
@@ -489,6 +504,7 @@ wa_product_clear(struct wa_product *p)
 	for (size_t i = 0; p->ports != NULL && i < p->nports; i++) {
 		free(p->ports[i].name);
 		free(p->ports[i].description);
+		free(p->ports[i].description_json);
 		free(p->ports[i].config);
 		free(p->ports[i].source);
 	}

@@ -24,6 +24,8 @@ struct wa_port_def {
 	bool shifts;             /* base + offset, else fixed */
 	uint8_t open;            /* enum wa_open */
 	char *description;
+	char *description_json;  /* as a JSON string: every answer has it */
+	size_t description_json_len;
 	char *config;            /* config key that sets it, may be NULL */
 	char *source;
 };

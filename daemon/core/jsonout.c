@@ -24,6 +24,7 @@ wa_out_grow(struct wa_out *o, size_t n)
 		return true;
 	if ((np = realloc(o->p, cap)) == NULL) {
 		o->failed = true;
+		o->cap = o->len;   /* no append fits: each one fails here */
 		return false;
 	}
 	o->p = np;
@@ -32,12 +33,18 @@ wa_out_grow(struct wa_out *o, size_t n)
 }
 
 void
-wa_out_put(struct wa_out *o, const char *s, size_t n)
+wa_out_put_grow(struct wa_out *o, const char *s, size_t n)
 {
 	if (wa_out_grow(o, n)) {
 		memcpy(o->p + o->len, s, n);
 		o->len += n;
 	}
+}
+
+void
+wa_out_reserve(struct wa_out *o, size_t n)
+{
+	(void)wa_out_grow(o, n);
 }
 
 void

@@ -8,11 +8,11 @@
 #ifndef WA_JSONOUT_H
 #define WA_JSONOUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <jansson.h>
-
-#include <stdbool.h>
 
 /* A growing buffer of JSON text; zero-initialised is empty.  After a
  * failed allocation every append is a no-op and failed stays set. */
@@ -22,7 +22,21 @@ struct wa_out {
 	bool failed;
 };
 
-void wa_out_put(struct wa_out *o, const char *s, size_t n);
+void wa_out_put_grow(struct wa_out *o, const char *s, size_t n);
+
+/* Inline: a lease's answer is some 400 small appends. */
+static inline void
+wa_out_put(struct wa_out *o, const char *s, size_t n)
+{
+	if (n < o->cap - o->len) {
+		memcpy(o->p + o->len, s, n);
+		o->len += n;
+	} else
+		wa_out_put_grow(o, s, n);
+}
+
+/* Room for n more bytes at once (a hint: appends grow it anyway). */
+void wa_out_reserve(struct wa_out *o, size_t n);
 /* A JSON string (quoted, escaped) of n bytes. */
 void wa_out_string(struct wa_out *o, const char *s, size_t n);
 void wa_out_int(struct wa_out *o, long long v);

@@ -50,15 +50,14 @@ wa_text_ok(const char *s)
 	return true;
 }
 
-/* A member's key, after a comma unless it is its object's first. */
-static void
+/* A member's key (quoted, with its colon), after a comma unless it is
+ * its object's first. */
+static inline void
 wa_key(struct wa_out *o, const char *key)
 {
 	if (o->len > 0 && o->p[o->len - 1] != '{')
 		wa_out_put(o, ",", 1);
-	wa_out_put(o, "\"", 1);
 	wa_out_put(o, key, strlen(key));
-	wa_out_put(o, "\":", 2);
 }
 
 static void
@@ -100,16 +99,17 @@ wa_mem_time(struct wa_out *o, const char *key, int64_t ms)
 	    NULL);
 }
 
-/* The port definition named name, looked for from *hint on: a lease
- * lists its ports in its product's order, so each is found at once. */
+/* The port definition named name, looked for from *hint on (a lease
+ * made from the catalog's order is found at once); a name's first byte
+ * rules most others out without a call. */
 static const struct wa_port_def *
 wa_port_def(const struct wa_product *p, const char *name, size_t *hint)
 {
 	for (size_t k = 0; p != NULL && k < p->nports; k++) {
 		size_t i = (*hint + k) % p->nports;
+		const char *dn = p->ports[i].name;
 
-		if (p->ports[i].name == name ||
-		    strcmp(p->ports[i].name, name) == 0) {
+		if (dn == name || (dn[0] == name[0] && strcmp(dn, name) == 0)) {
 			*hint = i + 1;
 			return &p->ports[i];
 		}
@@ -124,20 +124,26 @@ wa_ports_write(struct wa_out *o, const struct wa_product *p,
 	const struct wa_port_def *def;
 	size_t hint = 0;
 
-	wa_key(o, "ports");
+	wa_key(o, "\"ports\":");
 	wa_out_put(o, "[", 1);
 	for (size_t i = 0; i < in->nports; i++) {
 		wa_out_put(o, i > 0 ? ",{" : "{", i > 0 ? 2 : 1);
-		wa_mem_str(o, "name", in->ports[i].name);
-		wa_mem_int(o, "port", in->ports[i].port, false);
-		wa_mem_str(o, "proto", wa_proto_name(in->ports[i].proto));
-		/* The catalog's text came from jansson: UTF-8. */
+		wa_mem_str(o, "\"name\":", in->ports[i].name);
+		wa_mem_int(o, "\"port\":", in->ports[i].port, false);
+		/* A name of ours: plain ASCII, nothing to escape. */
+		wa_key(o, "\"proto\":\"");
+		wa_out_put(o, wa_proto_name(in->ports[i].proto),
+		    strlen(wa_proto_name(in->ports[i].proto)));
+		wa_out_put(o, "\"", 1);
 		def = describe ? wa_port_def(p, in->ports[i].name, &hint) :
 		    NULL;
-		if (describe && (def == NULL || def->description != NULL)) {
-			wa_key(o, "description");
-			wa_out_string(o, def != NULL ? def->description : "",
-			    def != NULL ? strlen(def->description) : 0);
+		if (describe) {
+			wa_key(o, "\"description\":");
+			if (def != NULL)
+				wa_out_put(o, def->description_json,
+				    def->description_json_len);
+			else
+				wa_out_put(o, "\"\"", 2);
 		}
 		wa_out_put(o, "}", 1);
 	}
@@ -163,7 +169,7 @@ wa_warnings_write(struct wa_out *o, const struct wa_catalog *cat,
 	bool first = true;
 	char w[160];
 
-	wa_key(o, "warnings");
+	wa_key(o, "\"warnings\":");
 	wa_out_put(o, "[", 1);
 	if (p == NULL && cat != NULL)
 		wa_warn(o, "product no longer in the catalog", &first);
@@ -185,7 +191,7 @@ wa_labels_write(struct wa_out *o, const char *labels)
 {
 	json_t *l;
 
-	wa_key(o, "labels");
+	wa_key(o, "\"labels\":");
 	/* Most leases have none: skip the parser for them. */
 	if (labels == NULL || strcmp(labels, "{}") == 0 ||
 	    (l = json_loads(labels, 0, NULL)) == NULL) {
@@ -203,21 +209,23 @@ wa_instance_write(struct wa_out *o, const struct wa_catalog *cat,
 {
 	const struct wa_product *p = wa_catalog_find(cat, in->product);
 
+	/* About what a port takes, to grow the buffer once. */
+	wa_out_reserve(o, 512 + in->nports * (describe ? 192 : 64));
 	wa_out_put(o, "{", 1);
-	wa_mem_str(o, "name", in->name);
-	wa_mem_str(o, "product", in->product);
-	wa_mem_int(o, "offset", in->offset, false);
-	wa_mem_str(o, "state", wa_state_name(in->state));
-	wa_mem_int(o, "owner_uid", (long long)in->owner_uid, false);
-	wa_mem_int(o, "pid", in->pid, in->pid == 0);
-	wa_mem_opt(o, "home", in->home);
-	wa_mem_time(o, "created_at", in->created);
-	wa_mem_time(o, "expires_at", wa_expiry(in));
+	wa_mem_str(o, "\"name\":", in->name);
+	wa_mem_str(o, "\"product\":", in->product);
+	wa_mem_int(o, "\"offset\":", in->offset, false);
+	wa_mem_str(o, "\"state\":", wa_state_name(in->state));
+	wa_mem_int(o, "\"owner_uid\":", (long long)in->owner_uid, false);
+	wa_mem_int(o, "\"pid\":", in->pid, in->pid == 0);
+	wa_mem_opt(o, "\"home\":", in->home);
+	wa_mem_time(o, "\"created_at\":", in->created);
+	wa_mem_time(o, "\"expires_at\":", wa_expiry(in));
 	wa_labels_write(o, in->labels);
 	wa_ports_write(o, p, in, describe);
 	wa_warnings_write(o, cat, p, in, ephemeral_lo, ephemeral_hi);
 	if (in->note != NULL)
-		wa_mem_str(o, "link", in->note);
+		wa_mem_str(o, "\"link\":", in->note);
 	wa_out_put(o, "}", 1);
 }
 

@@ -101,6 +101,7 @@ wa_raw_render(struct wa_req *r, json_t *resp, size_t *len)
 
 	if (raw->key == NULL)
 		return wa_json_line(resp, len);
+	wa_out_reserve(&w, raw->out.len + 256);
 	wa_out_put(&w, "{", 1);
 	for (size_t i = 0; it != NULL; it = json_object_iter_next(resp, it)) {
 		if (i++ == raw->at)
