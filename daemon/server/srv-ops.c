@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonin.h"
 #include "srv.h"
 
 /* The op table: one row per op, whose op-NAME.c defines wa_op_NAME. */
@@ -88,7 +89,10 @@ wa_dispatch(struct wa_daemon *d, const struct wa_peer *peer,
 		wa_answer_error(a, NULL, WA_EBADREQ, "NUL byte in request");
 		return;
 	}
-	r.req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	/* The usual flat request without jansson's lexer; jansson reads
+	 * (and words the errors of) everything else. */
+	if ((r.req = wa_json_flat(line, len)) == NULL)
+		r.req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (r.req == NULL) {
 		snprintf(r.msg, sizeof r.msg, "invalid JSON at column %d: %s",
 		    jerr.column, jerr.text);
