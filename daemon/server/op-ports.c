@@ -57,7 +57,8 @@ wa_op_ports_run(struct wa_req *r)
 	}
 	for (i = 0; i < n; i++)
 		v[i] = json_array_get(c.ports, i);
-	qsort(v, n, sizeof *v, wa_port_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof *v, wa_port_cmp);
 	sorted = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append(sorted, v[i]);
