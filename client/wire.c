@@ -32,19 +32,6 @@ wa_link_name(const char *link, const char *role, char *buf, size_t len)
 	return NULL;
 }
 
-void
-wa_link_add(json_t *req, const char *link)
-{
-	const char *old = wa_json_str(req, "link");
-	char *both = NULL;
-
-	if (old == NULL || asprintf(&both, "%s,%s", old, link) < 0)
-		json_object_set_new(req, "link", json_string(link));
-	else
-		json_object_set_new(req, "link", json_string(both));
-	free(both);
-}
-
 /* The port called name of lease l (of product p): as leased, else the
  * catalog's at l's offset; 0 when p has no such port. */
 static int

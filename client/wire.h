@@ -19,8 +19,6 @@ const char *wa_link_name(const char *link, const char *role, char *buf,
     size_t len);
 /* Whether lease l links to name under any role. */
 bool wa_links_to(const json_t *l, const char *name);
-/* Add one --link ROLE=NAME to a lease request ("role=NAME,..."). */
-void wa_link_add(json_t *req, const char *link);
 /*
  * *edited (the offset edit of orig, replaced) with the catalog's url keys
  * of p applied: 0, or an exit code with the reason said on stderr.
