@@ -283,6 +283,12 @@ wa_ledger_version(struct wa_ledger *l)
 	return v;
 }
 
+enum wa_sync
+wa_sync_level(const struct wa_ledger *l)
+{
+	return l->own_sync ? WA_SYNC_NORMAL : l->sync;
+}
+
 int
 wa_sync_set(struct wa_ledger *l, enum wa_sync sync)
 {
@@ -304,7 +310,7 @@ wa_ledger_pragmas(struct wa_ledger *l, char *err, size_t errlen)
 	     * Manager pairs a batch it went to a temporary file (131-231
 	     * us a pair instead of 93-132). */
 	    (rc = wa_exec(l, "PRAGMA temp_store = MEMORY")) != 0 ||
-	    (rc = wa_sync_set(l, l->sync)) != 0)
+	    (rc = wa_sync_set(l, wa_sync_level(l))) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -423,8 +429,11 @@ wa_ledger_open(struct wa_ledger **out, const char *path,
 	if ((l = calloc(1, sizeof *l)) == NULL)
 		return WA_ENOMEM;
 	l->lockfd = -1;
+	l->walfd = -1;
 	l->readonly = o != NULL && o->readonly;
 	l->sync = o != NULL ? o->sync : WA_SYNC_FULL;
+	l->own_sync = !l->readonly && l->sync == WA_SYNC_FULL && o != NULL &&
+	    o->own_sync;
 	l->mode = o != NULL && o->mode != 0 ? o->mode & 0777 : 0600;
 	l->has_group = o != NULL && o->has_group;
 	l->group = o != NULL ? o->group : 0;
@@ -503,6 +512,8 @@ wa_ledger_close(struct wa_ledger *l)
 		sqlite3_close(l->db);
 	if (l->lockfd >= 0)
 		close(l->lockfd);
+	if (l->walfd >= 0)
+		close(l->walfd);
 	free(l->path);
 	free(l);
 }
@@ -523,6 +534,7 @@ wa_ledger_checkpointer_open(const struct wa_ledger *w, struct wa_ledger **out)
 	if ((l = calloc(1, sizeof *l)) == NULL)
 		return WA_ENOMEM;
 	l->lockfd = -1;
+	l->walfd = -1;
 	l->sync = w->sync;
 	l->version = w->version;
 	if ((l->path = strdup(w->path)) == NULL) {
@@ -537,7 +549,7 @@ wa_ledger_checkpointer_open(const struct wa_ledger *w, struct wa_ledger **out)
 	sqlite3_busy_timeout(l->db, 5000);
 	/* Its own writes are the checkpoint's: the writer's sync level.  It
 	 * copies frames through one buffer, never through a page cache. */
-	if ((rc = wa_sync_set(l, l->sync)) == 0)
+	if ((rc = wa_sync_set(l, wa_sync_level(w))) == 0)
 		rc = wa_exec(l, "PRAGMA cache_size = -64");
 out:
 	if (rc != 0)
@@ -587,6 +599,71 @@ const char *
 wa_ledger_errmsg(const struct wa_ledger *l)
 {
 	return sqlite3_errmsg(l->db);
+}
+
+/* The WAL's name must outlast a power cut too: SQLite at NORMAL syncs
+ * the directory only at the first checkpoint. */
+static int
+wa_ledger_dirsync(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd, rc = 0;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if ((size_t)(slash - path) + 2 > sizeof dir)
+		return WA_EINVAL;
+	else
+		snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 :
+		    (int)(slash - path), path);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return WA_EIO;
+	if (fsync(fd) != 0)
+		rc = WA_EIO;
+	close(fd);
+	return rc;
+}
+
+/*
+ * SQLite keeps the WAL while its connection is open, so one descriptor
+ * serves every commit; a file unlinked under it (nlink 0) is opened
+ * again.  The file is SQLite's own beside the ledger, in the daemon's
+ * directory: never a link, never another owner's than the ledger's.
+ */
+int
+wa_ledger_sync_fd(struct wa_ledger *l, int *fd)
+{
+	sqlite3_filename db = sqlite3_db_filename(l->db, "main");
+	const char *wal;
+	struct stat st, dbst;
+	int nfd;
+
+	*fd = -1;
+	if (!l->own_sync)
+		return 0;
+	if (l->walfd >= 0 && fstat(l->walfd, &st) == 0 && st.st_nlink > 0) {
+		*fd = l->walfd;
+		return 0;
+	}
+	/* SQLite's names: a ledger reached through a link has its WAL
+	 * beside the file the link names. */
+	if (db == NULL || (wal = sqlite3_filename_wal(db)) == NULL)
+		return WA_EIO;
+	nfd = open(wal, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (nfd < 0)
+		return WA_EIO;
+	/* As root SQLite gives the WAL the ledger's owner. */
+	if (fstat(nfd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    stat(db, &dbst) != 0 || st.st_uid != dbst.st_uid ||
+	    wa_ledger_dirsync(wal) != 0) {
+		close(nfd);
+		return WA_EIO;
+	}
+	if (l->walfd >= 0)
+		close(l->walfd);
+	*fd = l->walfd = nfd;
+	return 0;
 }
 
 int

@@ -34,6 +34,8 @@ struct wa_ledger {
 	bool in_tx;
 	bool in_req;                /* in a request's savepoint */
 	enum wa_sync sync;
+	bool own_sync;              /* FULL is the caller's fdatasync of walfd */
+	int walfd;                  /* -1 until the first wa_ledger_sync_fd */
 	int version;
 	int wal_frames;             /* as the WAL hook last saw it */
 	int64_t committed;          /* time of the last commit, 0: none seen */
@@ -51,6 +53,8 @@ sqlite3_stmt *wa_prepared(struct wa_ledger *l, enum wa_st id,
 void wa_done(sqlite3_stmt *s);
 int wa_step_done(sqlite3_stmt *s);
 int wa_sync_set(struct wa_ledger *l, enum wa_sync sync);
+/* The level SQLite itself runs at: NORMAL when the caller syncs. */
+enum wa_sync wa_sync_level(const struct wa_ledger *l);
 /* Open and close one write: its own transaction, a savepoint, or
  * nothing inside a request's savepoint. */
 int wa_write_begin(struct wa_ledger *l);

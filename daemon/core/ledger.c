@@ -580,7 +580,7 @@ wa_ledger_prune(struct wa_ledger *l, int64_t before, long keep, int chunk,
 		cut = lo + chunk - 1;
 	/* No fsync of its own (a chunk lost to a power cut is pruned again):
 	 * the next commit made durable fsyncs its frames along. */
-	if (!l->in_tx && l->sync == WA_SYNC_FULL)
+	if (!l->in_tx && wa_sync_level(l) == WA_SYNC_FULL)
 		wa_sync_set(l, WA_SYNC_NORMAL);
 	if ((rc = wa_write_begin(l)) == 0) {
 		rc = wa_prune_body(l, cut, deleted);
@@ -588,7 +588,7 @@ wa_ledger_prune(struct wa_ledger *l, int64_t before, long keep, int chunk,
 			*deleted = 0;
 	}
 	if (!l->in_tx)
-		wa_sync_set(l, l->sync);
+		wa_sync_set(l, wa_sync_level(l));
 	return rc;
 }
 

@@ -31,6 +31,10 @@ struct wa_ledger_opts {
 	bool readonly;          /* no lock, no migrations, query_only */
 	/* No checkpoint inside a commit: the caller runs them (below). */
 	bool manual_checkpoint;
+	/* With sync FULL: SQLite commits without syncing and the caller
+	 * makes commits durable with wa_ledger_sync_fd (off its loop)
+	 * before it acknowledges them. */
+	bool own_sync;
 	/* The files' mode (0: 0600), whatever the umask, less the owner's
 	 * write on a ledger made read-only.  With has_group, their group. */
 	int mode;
@@ -68,6 +72,13 @@ int wa_ledger_wal_frames(const struct wa_ledger *l);
 int wa_ledger_checkpointer_open(const struct wa_ledger *l,
     struct wa_ledger **out);
 int wa_ledger_checkpoint(struct wa_ledger *l, int *backfilled);
+
+/*
+ * With own_sync: *fd gets a descriptor of the WAL whose fdatasync, from
+ * any thread, makes every commit made so far durable; -1 when commits
+ * need nothing more (sync NORMAL, or SQLite syncs them itself).
+ */
+int wa_ledger_sync_fd(struct wa_ledger *l, int *fd);
 
 /* Transactions and savepoints, for group commit. */
 int wa_ledger_begin(struct wa_ledger *l);

@@ -294,7 +294,7 @@ wa_stop(struct wa_daemon *d, const char *why)
 	wa_notify("STOPPING=1");
 	/* What ran is committed; lines read but not run are dropped with
 	 * their connections, so the stop waits for one iteration at most. */
-	wa_batch_commit(d);
+	wa_batch_drain(d);
 	wa_refused_stop(d);
 	uv_close((uv_handle_t *)&d->listener, NULL);
 	wa_conn_close_all(d);

@@ -104,7 +104,8 @@ wa_daemon_init(struct wa_daemon *d, uv_loop_t *loop, char *err,
     size_t errlen)
 {
 	struct wa_ledger_opts lo = { .sync = d->cfg.sync,
-	    .busy_timeout_ms = 5000, .manual_checkpoint = true };
+	    .busy_timeout_ms = 5000, .manual_checkpoint = true,
+	    .own_sync = true };
 	int rc, lo_port = 32768, hi_port = 60999;
 
 	d->loop = loop;

@@ -80,11 +80,22 @@ struct wa_sink {
 	void (*flush)(struct wa_daemon *d);    /* what was sent goes out */
 };
 
+/*
+ * out holds, in order: answers committed and waiting to be durable
+ * ([0, ncommitted), the first nsyncing of them covered by the fdatasync
+ * in flight), then those of the open transaction.
+ */
 struct wa_batch {
 	bool open;
 	const struct wa_sink *sink;
 	struct wa_pending *out;
 	size_t nout, capout;
+	size_t ncommitted;
+	size_t nsyncing;
+	bool syncing;               /* sync_work is queued */
+	int sync_fd;
+	int sync_errno;
+	uv_work_t sync_work;
 	size_t writes;
 	size_t held;                /* bytes of the answers in out */
 	size_t lease_mark;          /* wa_leases_mark as a request began */
@@ -323,6 +334,8 @@ int wa_batch_write_end(struct wa_daemon *d, int rc);
 void wa_batch_respond(struct wa_daemon *d, struct wa_conn *c,
     struct wa_answer *a, int flags);
 void wa_batch_commit(struct wa_daemon *d);
+/* Commit and make durable now, on this thread: every answer goes. */
+void wa_batch_drain(struct wa_daemon *d);
 void wa_batch_free(struct wa_daemon *d);
 void wa_batch_check_cb(uv_check_t *h);
 
