@@ -254,11 +254,16 @@ wa_pairs_main(int argc, char **argv)
 	}
 	dir = argc > 4 ? argv[4] : "/var/tmp";
 	dirs[0] = argv[0];
-	if (wa_catalog_load(&cat, dirs, 1, err, sizeof err) != 0 ||
-	    (prod = wa_catalog_find(cat, argv[1])) == NULL ||
+	if (wa_catalog_load(&cat, dirs, 1, err, sizeof err) != 0) {
+		fprintf(stderr, "ledger_bench: %s\n", err);
+		return 1;
+	}
+	snprintf(err, sizeof err, "no such product, or over 128 ports");
+	if ((prod = wa_catalog_find(cat, argv[1])) == NULL ||
 	    prod->nports > 128 || wa_port_select(prod, NULL, 0, NULL, 0, sel,
 	    &nsel, err, sizeof err) != 0) {
 		fprintf(stderr, "ledger_bench: %s: %s\n", argv[1], err);
+		wa_catalog_free(cat);
 		return 1;
 	}
 	p.product = prod->id;
