@@ -130,10 +130,10 @@ wa_batch_synced(uv_work_t *w, int status)
 	if (b->sync_errno != 0)
 		wa_batch_sync_lost(d, b->sync_errno);
 	wa_batch_send(d, b->nsyncing);
+	b->sink->flush(d);
 	/* What gathered meanwhile commits now, and its sync starts. */
 	wa_batch_commit(d);
 	wa_batch_sync_start(d);
-	b->sink->flush(d);
 }
 
 /*
