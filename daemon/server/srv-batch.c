@@ -240,6 +240,9 @@ wa_batch_commit(struct wa_daemon *d)
 	wa_logq_flush(d);
 	b->writes = 0;
 	b->ncommitted = b->nout;
+	/* Their own transactions, which the sync below covers too. */
+	wa_prune_deferred(d);
+	wa_refused_deferred(d);
 	wa_batch_sync_start(d);
 }
 

@@ -23,9 +23,14 @@ wa_prune_cb(uv_timer_t *t)
 	long deleted = 0;
 	int rc;
 
-	/* Never inside a batch of requests, whose failure would undo it. */
-	if (d->stopping || d->batch.open)
+	if (d->stopping)
 		goto again;
+	/* Never inside a batch of requests, whose failure would undo it;
+	 * under load one is open at nearly every turn: right after it. */
+	if (d->batch.open) {
+		d->prune_due = true;
+		return;
+	}
 	if (d->cfg.history_max_age > 0)
 		before = wa_now_ms() - d->cfg.history_max_age * 1000;
 	wa_ckpt_before_begin(d);
@@ -47,6 +52,15 @@ again:
 	if (!d->stopping)
 		uv_timer_start(&d->prune, wa_prune_cb, deleted ==
 		    WA_PRUNE_CHUNK ? WA_PRUNE_BUSY_MS : WA_PRUNE_IDLE_MS, 0);
+}
+
+void
+wa_prune_deferred(struct wa_daemon *d)
+{
+	if (d->prune_due) {
+		d->prune_due = false;
+		wa_prune_cb(&d->prune);
+	}
 }
 
 void

@@ -83,11 +83,20 @@ wa_refused_flush_cb(uv_timer_t *t)
 {
 	struct wa_daemon *d = t->data;
 
+	/* Under load a batch is open at nearly every turn: right after. */
 	if (d->batch.open)
-		uv_timer_start(&d->refused_flush, wa_refused_flush_cb,
-		    WA_REFUSED_FLUSH_MS, 0);
+		d->refused_due = true;
 	else
 		wa_refused_flush(d);
+}
+
+void
+wa_refused_deferred(struct wa_daemon *d)
+{
+	if (d->refused_due) {
+		d->refused_due = false;
+		wa_refused_flush(d);
+	}
 }
 
 /* Remember the row a refusal was written to; a full table makes room by

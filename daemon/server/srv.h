@@ -210,9 +210,11 @@ struct wa_daemon {
 	uint64_t ckpt_not_before;   /* loop time of the next try */
 	uv_timer_t prune;           /* history retention */
 	bool prune_failed;
+	bool prune_due;             /* its timer found a batch open */
 	struct wa_refused_row refused[WA_REFUSED_ROWS];
 	size_t nrefused;
 	uv_timer_t refused_flush;
+	bool refused_due;           /* its timer found a batch open */
 	struct wa_counters counters;
 	/* The orderly stop (srv-main.c's; NULL where no loop runs), and
 	 * the shutdown op's turn of the loop before it. */
@@ -392,10 +394,14 @@ void wa_refused_note(struct wa_daemon *d, struct wa_refusal *f,
 void wa_refused_start(struct wa_daemon *d);
 /* Writes the counts kept. */
 void wa_refused_stop(struct wa_daemon *d);
+/* The flush its timer put off for an open batch, once it closed. */
+void wa_refused_deferred(struct wa_daemon *d);
 
 /* srv-prune.c: history retention, off the request path */
 void wa_prune_start(struct wa_daemon *d);
 void wa_prune_stop(struct wa_daemon *d);
+/* The pruning its timer put off for an open batch, once it closed. */
+void wa_prune_deferred(struct wa_daemon *d);
 
 /* srv-lease.c */
 int wa_lease_grant(struct wa_req *r, bool adopt);

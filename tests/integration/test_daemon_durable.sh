@@ -68,4 +68,26 @@ start_daemon --sync full
 n=$(cli list | awk '$1 ~ /^k-/' | wc -l)
 check "all 400 in the ledger after SIGKILL and a restart ($n)" [ "$n" -eq 400 ]
 stop_daemon
+
+# Under steady load a batch is open at almost every turn of the timers
+# (it gathers while the last one syncs): pruning still gets its turn,
+# while the load runs, not only once it stops.
+start_daemon --sync full --history-max-events 50
+base=$(sqlite3 "$DB" "SELECT max(id) FROM events")
+"$BIN/load" wso2 "$SOCK" 8 8s mi >"$T/load.out" 2>&1 &
+lpid=$!
+pruned_under_load() {
+	kill -0 "$lpid" 2>/dev/null || return 2
+	sqlite3 "$DB" "SELECT max(id) - $base >= 3000 AND
+	    2 * count(*) <= max(id) - $base FROM events" 2>/dev/null |
+	    grep -qx 1
+}
+rc=0
+wait_for 12 pruned_under_load || rc=$?
+check "most history pruned while 8 clients lease and release" \
+    [ "$rc" -eq 0 ]
+wait "$lpid" || true
+check "the load's clients all finished ($(cat "$T/load.out"))" \
+    grep -q "failed clients 0" "$T/load.out"
+stop_daemon
 finish
