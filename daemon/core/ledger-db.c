@@ -110,8 +110,10 @@ wa_tx(struct wa_ledger *l, enum wa_st id)
 	int rc = s != NULL ? wa_step_done(s) :
 	    wa_sqlite_err(sqlite3_extended_errcode(l->db));
 
-	if (rc == 0 && id == ST_COMMIT)
+	if (rc == 0 && id == ST_COMMIT) {
 		l->committed = wa_now_ms();
+		l->commits++;
+	}
 	return rc;
 }
 
@@ -643,10 +645,11 @@ wa_ledger_dirsync(const char *path)
 }
 
 /*
- * SQLite keeps the WAL while its connection is open, so one descriptor
- * serves every commit; a file unlinked under it (nlink 0) is opened
- * again.  The file is SQLite's own beside the ledger, in the daemon's
- * directory: never a link, never another owner's than the ledger's.
+ * SQLite opens the WAL once and writes it through that descriptor until
+ * the connection closes, even were the name unlinked: ours, opened once
+ * on the same file, syncs what it writes.  The file is SQLite's own
+ * beside the ledger, in the daemon's directory: never a link, never
+ * another owner's than the ledger's.
  */
 int
 wa_ledger_sync_fd(struct wa_ledger *l, int *fd)
@@ -659,7 +662,7 @@ wa_ledger_sync_fd(struct wa_ledger *l, int *fd)
 	*fd = -1;
 	if (!l->own_sync)
 		return 0;
-	if (l->walfd >= 0 && fstat(l->walfd, &st) == 0 && st.st_nlink > 0) {
+	if (l->walfd >= 0) {
 		*fd = l->walfd;
 		return 0;
 	}
@@ -677,10 +680,14 @@ wa_ledger_sync_fd(struct wa_ledger *l, int *fd)
 		close(nfd);
 		return WA_EIO;
 	}
-	if (l->walfd >= 0)
-		close(l->walfd);
 	*fd = l->walfd = nfd;
 	return 0;
+}
+
+uint64_t
+wa_ledger_commit_seq(const struct wa_ledger *l)
+{
+	return l->own_sync ? l->commits : 0;
 }
 
 int

@@ -39,6 +39,7 @@ struct wa_ledger {
 	int version;
 	int wal_frames;             /* as the WAL hook last saw it */
 	int64_t committed;          /* time of the last commit, 0: none seen */
+	uint64_t commits;           /* made by this connection */
 	sqlite3_stmt *st[ST_COUNT];
 	char *pack;                 /* a lease's ports, packed for its row */
 	size_t packcap;

@@ -79,6 +79,9 @@ int wa_ledger_checkpoint(struct wa_ledger *l, int *backfilled);
  * need nothing more (sync NORMAL, or SQLite syncs them itself).
  */
 int wa_ledger_sync_fd(struct wa_ledger *l, int *fd);
+/* With own_sync, a count of the commits made (a sync started at n
+ * covers the first n); 0 when commits need no sync of the caller's. */
+uint64_t wa_ledger_commit_seq(const struct wa_ledger *l);
 
 /* Transactions and savepoints, for group commit. */
 int wa_ledger_begin(struct wa_ledger *l);

@@ -129,6 +129,9 @@ wa_batch_synced(uv_work_t *w, int status)
 	b->syncing = false;
 	if (b->sync_errno != 0)
 		wa_batch_sync_lost(d, b->sync_errno);
+	/* A drain meanwhile may have covered more. */
+	if (b->sync_seq > b->synced_seq)
+		b->synced_seq = b->sync_seq;
 	wa_batch_send(d, b->nsyncing);
 	b->sink->flush(d);
 	/* What gathered meanwhile commits now, and its sync starts. */
@@ -158,6 +161,7 @@ wa_batch_sync_start(struct wa_daemon *d)
 		return;
 	}
 	b->sync_fd = fd;
+	b->sync_seq = wa_ledger_commit_seq(d->ledger);
 	b->nsyncing = b->ncommitted;
 	b->syncing = true;
 	b->sync_work.data = d;
@@ -174,8 +178,10 @@ wa_batch_respond(struct wa_daemon *d, struct wa_conn *c, struct wa_answer *a,
 {
 	struct wa_batch *b = &d->batch;
 
-	/* Nothing waits for a commit or a sync: answer at once. */
-	if (!b->open && b->nout == 0) {
+	/* Nothing waits for a commit or a sync, and nothing committed
+	 * outside a batch (the reaper's ends) waits for one: at once. */
+	if (!b->open && b->nout == 0 &&
+	    wa_ledger_commit_seq(d->ledger) == b->synced_seq) {
 		b->sink->send(c, a, flags);
 		return;
 	}
@@ -259,6 +265,7 @@ wa_batch_drain(struct wa_daemon *d)
 		wa_batch_sync_lost(d, EIO);
 	if (fd >= 0 && fdatasync(fd) != 0)
 		wa_batch_sync_lost(d, errno);
+	b->synced_seq = wa_ledger_commit_seq(d->ledger);
 	/* A sync in flight finds nothing left to send. */
 	wa_batch_send(d, b->ncommitted);
 }

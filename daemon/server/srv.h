@@ -93,6 +93,8 @@ struct wa_batch {
 	size_t ncommitted;
 	size_t nsyncing;
 	bool syncing;               /* sync_work is queued */
+	uint64_t sync_seq;          /* the ledger's commits it covers */
+	uint64_t synced_seq;        /* those the last sync ended covered */
 	int sync_fd;
 	int sync_errno;
 	uv_work_t sync_work;

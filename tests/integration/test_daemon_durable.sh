@@ -19,16 +19,18 @@ stop_traced() {
 	DPID=
 }
 
-# order NAME: "WALWRITE SYNCSTART SYNCDONE ANSWER SYNCTID ANSWERTID" line
-# numbers in the trace (0: none) around the first answer naming NAME.
+# order NAME [FROM]: "WALWRITE SYNCSTART SYNCDONE ANSWER SYNCTID ANSWERTID"
+# line numbers in the trace (0: none) around the first answer naming
+# NAME after line FROM.
 order() {
-	awk -v name="$1" '
+	awk -v name="$1" -v from="${2:-0}" '
 	/pwrite64\([0-9]+<[^>]*-wal>/ { if (!ans) { wal = NR; ss = sd = 0 } }
 	/fdatasync\([0-9]+<[^>]*-wal>|fsync\([0-9]+<[^>]*-wal>/ {
 		if (!ans && wal) { ss = NR; st = $1; if ($0 ~ /\) = 0$/) sd = NR } }
 	/<\.\.\. f(data)?sync resumed>.*= 0$/ {
 		if (!ans && ss && $1 == st) sd = NR }
-	/writev?\([0-9]+</ && !/writev?\(2</ && index($0, name) && !ans {
+	/writev?\([0-9]+</ && !/writev?\(2</ && index($0, name) && !ans &&
+	    NR > from {
 		ans = NR; at = $1 }
 	END { printf "%d %d %d %d %s %s\n", wal, ss, sd, ans, st, at }
 	' "$T/strace"
@@ -46,6 +48,17 @@ check "the WAL was synced after them and before the answer ($wal < $ss <= $sd < 
     [ "$ss" -gt "$wal" -a "$sd" -ge "$ss" -a "$ans" -gt "$sd" ]
 check "by a thread other than the loop's ($st, the answer's $at)" \
     [ -n "$st" -a "$st" != "$at" ]
+
+# A ttl's end is the expiry timer's own commit, outside any batch: a read
+# that sees it waits for a sync too.
+echo '{"op":"lease","product":"mi","name":"exp-one","ttl":2}' | raw >/dev/null
+check "the ttl ended the lease" wait_for 10 grep -q 'exp-one.*expired\|expired.*exp-one' "$T/daemon.log"
+from=$(wc -l <"$T/strace")
+echo '{"op":"show","name":"exp-one"}' | raw >"$T/show.out"
+check "show says expired" grep -q '"state":"expired"' "$T/show.out"
+read -r wal ss sd ans st at <<<"$(order exp-one "$from")"
+check "the expiry's WAL frames synced before the show's answer ($wal < $ss <= $sd < $ans)" \
+    [ "$wal" -gt 0 -a "$ss" -gt "$wal" -a "$sd" -ge "$ss" -a "$ans" -gt "$sd" ]
 stop_traced
 
 : >"$T/strace"
