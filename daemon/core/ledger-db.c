@@ -343,20 +343,14 @@ wa_ledger_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 static int
 wa_ledger_uri(const struct wa_ledger *l, char *buf, size_t len)
 {
-	char dir[PATH_MAX], wal[PATH_MAX + 8], *slash;
+	char dir[PATH_MAX], wal[PATH_MAX + 8];
 	const char *query = "";
 	struct stat st;
 	size_t n = 0;
 
 	if (l->readonly) {
-		snprintf(dir, sizeof dir, "%s", l->path);
-		slash = strrchr(dir, '/');
-		if (slash == dir)
-			dir[1] = '\0';
-		else if (slash != NULL)
-			*slash = '\0';
-		else
-			snprintf(dir, sizeof dir, ".");
+		if (wa_path_dir(l->path, dir, sizeof dir) != 0)
+			return WA_EINVAL;
 		snprintf(wal, sizeof wal, "%s-wal", l->path);
 		if (access(dir, W_OK) != 0)
 			query = stat(wal, &st) == 0 && st.st_size > 0 ?
@@ -626,16 +620,10 @@ static int
 wa_ledger_dirsync(const char *path)
 {
 	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
 	int fd, rc = 0;
 
-	if (slash == NULL)
-		snprintf(dir, sizeof dir, ".");
-	else if ((size_t)(slash - path) + 2 > sizeof dir)
+	if (wa_path_dir(path, dir, sizeof dir) != 0)
 		return WA_EINVAL;
-	else
-		snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 :
-		    (int)(slash - path), path);
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return WA_EIO;
 	if (fsync(fd) != 0)

@@ -102,6 +102,22 @@ fail:
 }
 
 int
+wa_path_dir(const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash == NULL ? 0 : slash == path ? 1 :
+	    (size_t)(slash - path);
+
+	if (slash == NULL)
+		return (size_t)snprintf(buf, len, ".") < len ? 0 : WA_EINVAL;
+	if (n >= len)
+		return WA_EINVAL;
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+int
 wa_mkdir_p(const char *path, unsigned mode)
 {
 	char tmp[4096];

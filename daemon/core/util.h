@@ -17,6 +17,9 @@ char *wa_time_format(int64_t ms, char *buf, size_t len);
 int wa_duration_parse(const char *s, long *secs);
 /* Read a whole (small) file; NUL-terminated, malloc'd. */
 char *wa_file_read(const char *path, size_t *len);
+/* path's directory into buf ("." for a bare name, "/" for the root's
+ * entries); WA_EINVAL when it does not fit. */
+int wa_path_dir(const char *path, char *buf, size_t len);
 /* mkdir -p with mode for the missing components. */
 int wa_mkdir_p(const char *path, unsigned mode);
 /* $XDG_RUNTIME_DIR/wso2-alloc, $XDG_STATE_HOME/wso2-alloc (malloc'd). */

@@ -98,12 +98,12 @@ wa_batch_send(struct wa_daemon *d, size_t n)
 		b->held = 0;
 }
 
-/* What was answered may not be on disk: no answer may follow. */
+/* What was committed may not be on disk: no answer may follow. */
 static void
-wa_batch_sync_lost(struct wa_daemon *d, int err)
+wa_batch_sync_lost(struct wa_daemon *d, const char *why)
 {
 	wa_log(WA_LOG_ERR, "ledger sync failed (%s): stopping, %zu answers "
-	    "unsent (what they changed may not be on disk)", strerror(err),
+	    "unsent (what they changed may not be on disk)", why,
 	    d->batch.nout);
 	wa_log_flush();
 	exit(EXIT_FAILURE);
@@ -128,7 +128,7 @@ wa_batch_synced(uv_work_t *w, int status)
 	(void)status;   /* never cancelled */
 	b->syncing = false;
 	if (b->sync_errno != 0)
-		wa_batch_sync_lost(d, b->sync_errno);
+		wa_batch_sync_lost(d, strerror(b->sync_errno));
 	/* A drain meanwhile may have covered more. */
 	if (b->sync_seq > b->synced_seq)
 		b->synced_seq = b->sync_seq;
@@ -150,12 +150,12 @@ static void
 wa_batch_sync_start(struct wa_daemon *d)
 {
 	struct wa_batch *b = &d->batch;
-	int rc, fd;
+	int fd;
 
 	if (b->syncing || b->ncommitted == 0)
 		return;
-	if ((rc = wa_ledger_sync_fd(d->ledger, &fd)) != 0)
-		wa_batch_sync_lost(d, EIO);
+	if (wa_ledger_sync_fd(d->ledger, &fd) != 0)
+		wa_batch_sync_lost(d, "cannot open the ledger's WAL");
 	if (fd < 0) {
 		wa_batch_send(d, b->ncommitted);
 		return;
@@ -262,9 +262,9 @@ wa_batch_drain(struct wa_daemon *d)
 	if (b->ncommitted == 0)
 		return;
 	if (wa_ledger_sync_fd(d->ledger, &fd) != 0)
-		wa_batch_sync_lost(d, EIO);
+		wa_batch_sync_lost(d, "cannot open the ledger's WAL");
 	if (fd >= 0 && fdatasync(fd) != 0)
-		wa_batch_sync_lost(d, errno);
+		wa_batch_sync_lost(d, strerror(errno));
 	b->synced_seq = wa_ledger_commit_seq(d->ledger);
 	/* A sync in flight finds nothing left to send. */
 	wa_batch_send(d, b->ncommitted);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "util.h"
+#include "wso2alloc.h"
 
 static void
 wa_expect(const char *in, const char *want, size_t bad)
@@ -52,12 +53,36 @@ test_cut_and_malformed_replaced(void **state)
 	wa_expect("\x80\xc3\xa9", "?\xc3\xa9", 1);      /* a lone continuation */
 }
 
+static void
+wa_expect_dir(const char *path, size_t len, int rc, const char *want)
+{
+	char buf[16];
+
+	assert_int_equal(wa_path_dir(path, buf, len), rc);
+	if (rc == 0)
+		assert_string_equal(buf, want);
+}
+
+static void
+test_path_dir(void **state)
+{
+	(void)state;
+	wa_expect_dir("/var/lib/l.db", 16, 0, "/var/lib");
+	wa_expect_dir("/l.db", 16, 0, "/");
+	wa_expect_dir("l.db", 16, 0, ".");
+	wa_expect_dir("a/b", 16, 0, "a");
+	wa_expect_dir("/var/lib/l.db", 8, WA_EINVAL, NULL);   /* "/var/lib" */
+	wa_expect_dir("/var/lib/l.db", 9, 0, "/var/lib");
+	wa_expect_dir("l.db", 1, WA_EINVAL, NULL);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_well_formed_stays),
 		cmocka_unit_test(test_cut_and_malformed_replaced),
+		cmocka_unit_test(test_path_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
